@@ -2,10 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const libs = fileURLToPath(new URL('./libs', import.meta.url));
+const services = fileURLToPath(new URL('./services', import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@pulse\/([\w-]+)$/, replacement: `${libs}/$1/src/index.ts` }],
+    alias: [
+      { find: /^@pulse\/(engine|collector)$/, replacement: `${services}/$1/src/index.ts` },
+      { find: /^@pulse\/([\w-]+)$/, replacement: `${libs}/$1/src/index.ts` },
+    ],
   },
   test: {
     include: ['libs/*/tests/**/*.test.ts', 'services/*/tests/**/*.test.ts', 'tests/**/*.test.ts'],

@@ -1,0 +1,17 @@
+export { connectNats } from './connect.js';
+export type { ConnectNatsOptions } from './connect.js';
+export { LocalServerError } from './errors.js';
+export { freePort, hasNatsServer, startLocalNatsServer } from './local-server.js';
+export type { LocalNatsServer, LocalNatsServerOptions } from './local-server.js';
+export { ensureStreams } from './streams.js';
+export type { StreamOptions } from './streams.js';
+export {
+  CONTENT_TYPES,
+  HEADERS,
+  STREAMS,
+  SUBJECTS,
+  deadLetterSubject,
+  ingestSubject,
+  isValidSourceToken,
+  rawSubject,
+} from './subjects.js';

@@ -1,0 +1,145 @@
+import { open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { identityKey, memberKey, memberRange, profileIdOfMemberKey } from './keys.js';
+import type { ProfileRecord } from './records.js';
+
+/** Options for {@link PulseStore.open}. */
+export interface PulseStoreOptions {
+  /** Directory of the LMDB environment; created when missing. */
+  path: string;
+  /**
+   * Upper bound of the memory map; LMDB grows the file up to it.
+   * @default 64 GiB
+   */
+  mapSizeBytes?: number;
+}
+
+const DEFAULT_MAP_SIZE_BYTES = 64 * 1024 ** 3;
+
+/**
+ * One owner's LMDB environment, with a named database per concern:
+ * profiles, identities, audience members, applied stream positions and the
+ * message-id dedupe index. Writes happen inside {@link transaction}.
+ */
+export class PulseStore implements Disposable {
+  readonly root: RootDatabase;
+  readonly profiles: Database<ProfileRecord, string>;
+  /** `type NUL value` → profile id. */
+  readonly identities: Database<string, string>;
+  /** `audienceId NUL profileId` → true. */
+  readonly members: Database<true, string>;
+  /** Stream name (or a clock name) → last applied sequence (or ms). */
+  readonly positions: Database<number, string>;
+  /** message id → event time (ms) it was applied with. */
+  readonly dedupe: Database<number, string>;
+  /** `[appliedAtMs, messageId]` → true, to prune the dedupe index by age. */
+  readonly dedupeByTime: Database<true, [number, string]>;
+
+  private constructor(root: RootDatabase) {
+    this.root = root;
+    this.profiles = root.openDB({
+      name: 'profiles',
+      sharedStructuresKey: Symbol.for('structures'),
+    });
+    this.identities = root.openDB({ name: 'identities', encoding: 'string' });
+    this.members = root.openDB({ name: 'members' });
+    this.positions = root.openDB({ name: 'positions' });
+    this.dedupe = root.openDB({ name: 'dedupe' });
+    this.dedupeByTime = root.openDB({ name: 'dedupe-by-time' });
+  }
+
+  /** Opens (or creates) the environment at `options.path`. */
+  static open(options: PulseStoreOptions): PulseStore {
+    const root = open({
+      path: options.path,
+      mapSize: options.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
+      maxDbs: 16,
+    });
+    return new PulseStore(root);
+  }
+
+  /** Runs `action` in one synchronous write transaction, committed durably. */
+  transaction<T>(action: () => T): T {
+    return this.root.transactionSync(action);
+  }
+
+  profileIdOf(type: string, value: string): string | undefined {
+    return this.identities.get(identityKey(type, value));
+  }
+
+  linkIdentifier(type: string, value: string, profileId: string): void {
+    this.identities.putSync(identityKey(type, value), profileId);
+  }
+
+  getProfile(profileId: string): ProfileRecord | undefined {
+    return this.profiles.get(profileId);
+  }
+
+  putProfile(record: ProfileRecord): void {
+    this.profiles.putSync(record.id, record);
+  }
+
+  setMember(audienceId: string, profileId: string, member: boolean): void {
+    const key = memberKey(audienceId, profileId);
+    if (member) this.members.putSync(key, true);
+    else this.members.removeSync(key);
+  }
+
+  isMember(audienceId: string, profileId: string): boolean {
+    return this.members.doesExist(memberKey(audienceId, profileId));
+  }
+
+  /** Profile ids in the live index of one audience, in key order. */
+  *memberIds(audienceId: string): Generator<string> {
+    for (const key of this.members.getKeys(memberRange(audienceId))) {
+      yield profileIdOfMemberKey(key);
+    }
+  }
+
+  countMembers(audienceId: string): number {
+    return this.members.getKeysCount(memberRange(audienceId));
+  }
+
+  /** Every profile id, in key order. */
+  profileIds(): Iterable<string> {
+    return this.profiles.getKeys();
+  }
+
+  appliedSequence(stream: string): number {
+    return this.positions.get(stream) ?? 0;
+  }
+
+  setAppliedSequence(stream: string, seq: number): void {
+    this.positions.putSync(stream, seq);
+  }
+
+  /** True when `messageId` was applied before, within the dedupe retention. */
+  isDuplicate(messageId: string): boolean {
+    return this.dedupe.doesExist(messageId);
+  }
+
+  rememberMessage(messageId: string, appliedAtMs: number): void {
+    this.dedupe.putSync(messageId, appliedAtMs);
+    this.dedupeByTime.putSync([appliedAtMs, messageId], true);
+  }
+
+  /** Forgets message ids applied before `cutoffMs`; returns how many. */
+  pruneDedupe(cutoffMs: number, maxEntries = 10_000): number {
+    let pruned = 0;
+    const range = this.dedupeByTime.getKeys({ end: [cutoffMs, ''], limit: maxEntries });
+    for (const key of range) {
+      this.dedupe.removeSync(key[1]);
+      this.dedupeByTime.removeSync(key);
+      pruned += 1;
+    }
+    return pruned;
+  }
+
+  close(): Promise<void> {
+    return this.root.close();
+  }
+
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+}

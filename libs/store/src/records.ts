@@ -1,0 +1,33 @@
+import type { JsonObject } from '@bufbuild/protobuf';
+
+/**
+ * What LMDB holds for one profile. Plain data, encoded with msgpack; feature
+ * state is whatever `@pulse/features` keeps (mergeable, bucketed).
+ */
+export interface ProfileRecord {
+  id: string;
+  /** `[type, value]` pairs, in the order they were linked. */
+  identifiers: [string, string][];
+  traits: JsonObject;
+  /** Event time (ms) of the last write to each top-level trait. */
+  traitTimesMs: Record<string, number>;
+  features: Record<string, unknown>;
+  /** Audience ids in the live membership index, sorted. */
+  audiences: string[];
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+/** A new, empty profile record. */
+export function emptyProfile(id: string, atMs: number): ProfileRecord {
+  return {
+    id,
+    identifiers: [],
+    traits: {},
+    traitTimesMs: {},
+    features: {},
+    audiences: [],
+    firstSeenMs: atMs,
+    lastSeenMs: atMs,
+  };
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PulseStore, emptyProfile } from '@pulse/store';
+
+describe('PulseStore', () => {
+  let dir: string;
+  let store: PulseStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pulse-store-'));
+    store = PulseStore.open({ path: dir, mapSizeBytes: 64 * 1024 ** 2 });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits nothing of a transaction that throws', () => {
+    expect(() =>
+      store.transaction(() => {
+        store.putProfile(emptyProfile('p1', 1));
+        store.setAppliedSequence('S', 7);
+        throw new Error('crash in the middle');
+      }),
+    ).toThrow('crash in the middle');
+    expect(store.getProfile('p1')).toBeUndefined();
+    expect(store.appliedSequence('S')).toBe(0);
+  });
+
+  it('sees its own writes inside a transaction', () => {
+    store.transaction(() => {
+      store.rememberMessage('m1', 1_000);
+      expect(store.isDuplicate('m1')).toBe(true);
+      store.linkIdentifier('user_id', 'u1', 'p1');
+      expect(store.profileIdOf('user_id', 'u1')).toBe('p1');
+    });
+  });
+
+  it('lists and counts exactly one audience by range', () => {
+    store.transaction(() => {
+      store.setMember('a', 'p2', true);
+      store.setMember('a', 'p1', true);
+      store.setMember('ab', 'p3', true);
+      store.setMember('b', 'p4', true);
+      store.setMember('a', 'p2', false);
+    });
+    expect([...store.memberIds('a')]).toEqual(['p1']);
+    expect(store.countMembers('ab')).toBe(1);
+    expect(store.isMember('b', 'p4')).toBe(true);
+  });
+
+  it('prunes message ids applied before the cutoff only', () => {
+    store.transaction(() => {
+      store.rememberMessage('old', 1_000);
+      store.rememberMessage('edge', 2_000);
+      store.rememberMessage('new', 3_000);
+    });
+    const pruned = store.transaction(() => store.pruneDedupe(2_000));
+    expect(pruned).toBe(1);
+    expect(store.isDuplicate('old')).toBe(false);
+    expect(store.isDuplicate('edge')).toBe(true);
+    expect(store.isDuplicate('new')).toBe(true);
+  });
+
+  it('keeps identifiers with unicode and NUL-free separators apart', () => {
+    store.transaction(() => {
+      store.linkIdentifier('user_id', 'ü', 'p1');
+      store.linkIdentifier('user_id', 'u', 'p2');
+    });
+    expect(store.profileIdOf('user_id', 'ü')).toBe('p1');
+    expect(store.profileIdOf('user_id', 'u')).toBe('p2');
+  });
+});

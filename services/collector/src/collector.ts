@@ -1,0 +1,68 @@
+import { jetstream } from '@nats-io/jetstream';
+import { PULSE_PROTO_DIR, bindService, createGrpcServer } from '@pulse/grpc';
+import { connectNats, ensureStreams } from '@pulse/nats';
+import { startOpsServer } from '@pulse/ops';
+import { DiagnosticsService, IngestService } from '@pulse/proto';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from 'pino';
+import type { ResolvedCollectorConfig } from './config.js';
+import { ingestHandlers } from './grpc-intake.js';
+import { serveNatsIntake } from './nats-intake.js';
+
+/** A running collector: NATS intake and gRPC IngestService. */
+export interface Collector extends AsyncDisposable {
+  readonly grpcPort: number;
+  readonly opsPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a stateless collector: connects to NATS, makes sure the streams
+ * exist, then serves ingest on NATS and gRPC. Any number may run at once.
+ */
+export async function startCollector(
+  config: ResolvedCollectorConfig,
+  logger: Logger,
+): Promise<Collector> {
+  const log = logger.child({ component: 'collector' });
+  const nc = await connectNats({ servers: config.natsUrl, name: 'pulse-collector', logger });
+  await ensureStreams(nc, { duplicateWindowMs: config.duplicateWindowMs });
+  const js = jetstream(nc);
+
+  const subscription = serveNatsIntake({ nc, js, logger });
+  const grpc = await createGrpcServer({
+    logger,
+    host: config.grpcHost,
+    port: config.grpcPort,
+    reflection: {
+      protoDir: PULSE_PROTO_DIR,
+      files: ['pulse/v1/ingest.proto', 'pulse/v1/diagnostics.proto'],
+    },
+    services: [
+      bindService(IngestService, ingestHandlers(js, logger), { logger }),
+      bindService(DiagnosticsService, { ping: async (r) => ({ payload: r.payload }) }, { logger }),
+    ],
+  });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let running = true;
+  const ops = await startOpsServer({
+    port: config.metricsPort,
+    registry,
+    ready: () => running && !nc.isClosed(),
+    logger,
+  });
+  log.info({ grpcPort: grpc.port }, 'collector ready');
+
+  const stop = async () => {
+    if (!running) return;
+    running = false;
+    log.info('collector stopping');
+    await grpc.shutdown(config.shutdownGraceMs);
+    await subscription.drain();
+    await nc.drain();
+    await ops.close();
+    log.info('collector stopped');
+  };
+  return { grpcPort: grpc.port, opsPort: ops.port, stop, [Symbol.asyncDispose]: stop };
+}

@@ -1,0 +1,47 @@
+import { LOG_LEVELS } from '@pulse/logging';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  PULSE_COLLECTOR_GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+  PULSE_COLLECTOR_GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50052),
+  PULSE_COLLECTOR_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
+  PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
+  PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+/** The collector's settings, read once from the environment, defaulted and frozen. */
+export interface ResolvedCollectorConfig {
+  natsUrl: string;
+  grpcHost: string;
+  /** 0 picks a free port. */
+  grpcPort: number;
+  /** 0 picks a free port. */
+  metricsPort: number;
+  /** JetStream's duplicate window on the raw stream. */
+  duplicateWindowMs: number;
+  shutdownGraceMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Reads the collector's config from `env`; throws naming the bad variable. */
+export function resolveCollectorConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedCollectorConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TypeError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    natsUrl: e.NATS_URL,
+    grpcHost: e.PULSE_COLLECTOR_GRPC_HOST,
+    grpcPort: e.PULSE_COLLECTOR_GRPC_PORT,
+    metricsPort: e.PULSE_COLLECTOR_METRICS_PORT,
+    duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
+    shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

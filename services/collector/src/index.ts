@@ -1,0 +1,5 @@
+export { startCollector } from './collector.js';
+export type { Collector } from './collector.js';
+export { resolveCollectorConfig } from './config.js';
+export type { ResolvedCollectorConfig } from './config.js';
+export { SOURCE_METADATA_KEY, DEFAULT_GRPC_SOURCE } from './grpc-intake.js';

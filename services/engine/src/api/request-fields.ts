@@ -1,0 +1,27 @@
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import type { Timestamp } from '@bufbuild/protobuf/wkt';
+import { InvalidArgumentError } from '@pulse/grpc';
+import type { Identifier } from '@pulse/proto';
+import type { Clock } from '../clock.js';
+
+/** Checks a required identifier field: both type and value non-empty. */
+export function requireIdentifier(identifier: Identifier | undefined, field: string): Identifier {
+  if (!identifier) throw new InvalidArgumentError(field, 'is required');
+  if (!identifier.type) throw new InvalidArgumentError(`${field}.type`, 'must be non-empty');
+  if (!identifier.value) throw new InvalidArgumentError(`${field}.value`, 'must be non-empty');
+  return identifier;
+}
+
+/** Checks a required string field. */
+export function requireString(value: string, field: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError(field, 'must be a non-empty string');
+  return value;
+}
+
+/** The instant a request reads at: `as_of` when set, else the engine's now. */
+export function instantOf(asOf: Timestamp | undefined, clock: Clock): number {
+  if (!asOf) return clock.now();
+  const ms = timestampMs(asOf);
+  if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('as_of', 'must be after 1970');
+  return ms;
+}

@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { LOG_LEVELS } from '@pulse/logging';
+import { z } from 'zod';
+import { CLOCK_MODES } from './clock.js';
+
+const DAY_MS = 86_400_000;
+
+const envSchema = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  PULSE_DATA_DIR: z.string().min(1).default('.pulse-data/engine'),
+  PULSE_DEFINITIONS_DIR: z.string().min(1).default('deploy/definitions/retail'),
+  PULSE_GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+  PULSE_GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50051),
+  PULSE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  PULSE_CLOCK: z.enum(CLOCK_MODES).default('wall'),
+  PULSE_BATCH_MAX: z.coerce.number().int().min(1).max(50_000).default(1_000),
+  PULSE_DEDUPE_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(7 * DAY_MS),
+  PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
+  PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+/** The engine's settings, read once from the environment, defaulted and frozen. */
+export interface ResolvedEngineConfig {
+  natsUrl: string;
+  /** LMDB environment directory. */
+  dataDir: string;
+  /** Folder with features.yaml, audiences.yaml and offers.yaml. */
+  definitionsDir: string;
+  grpcHost: string;
+  /** 0 picks a free port. */
+  grpcPort: number;
+  /** 0 turns the metrics and health HTTP endpoint off. */
+  metricsPort: number;
+  clock: (typeof CLOCK_MODES)[number];
+  batchMax: number;
+  dedupeRetentionMs: number;
+  duplicateWindowMs: number;
+  shutdownGraceMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Thrown when an environment variable has a value the engine cannot use. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the engine's config from `env`; throws ConfigError naming the variable. */
+export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): ResolvedEngineConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    natsUrl: e.NATS_URL,
+    dataDir: resolve(e.PULSE_DATA_DIR),
+    definitionsDir: resolve(e.PULSE_DEFINITIONS_DIR),
+    grpcHost: e.PULSE_GRPC_HOST,
+    grpcPort: e.PULSE_GRPC_PORT,
+    metricsPort: e.PULSE_METRICS_PORT,
+    clock: e.PULSE_CLOCK,
+    batchMax: e.PULSE_BATCH_MAX,
+    dedupeRetentionMs: e.PULSE_DEDUPE_RETENTION_MS,
+    duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
+    shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

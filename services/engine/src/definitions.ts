@@ -1,0 +1,91 @@
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAudienceDefinitions } from '@pulse/audiences';
+import type { AudienceSet } from '@pulse/audiences';
+import { parseFeatureDefinitions } from '@pulse/features';
+import type { FeatureDefinitions } from '@pulse/features';
+import { parseOfferCatalogue } from '@pulse/offers';
+import type { OfferCatalogue } from '@pulse/offers';
+import type { Logger } from 'pino';
+
+/** The definitions one engine works with, validated and compiled together. */
+export interface Definitions {
+  features: FeatureDefinitions;
+  audiences: AudienceSet;
+  offers: OfferCatalogue;
+}
+
+/** File names inside a definitions folder. */
+export const DEFINITION_FILES = {
+  features: 'features.yaml',
+  audiences: 'audiences.yaml',
+  offers: 'offers.yaml',
+} as const;
+
+/** A definitions file could not be read or is invalid; `file` names it. */
+export class DefinitionsLoadError extends Error {
+  override name = 'DefinitionsLoadError';
+
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file}: ${message}`, options);
+  }
+}
+
+/** Reads and validates the three definition files of `dir`. */
+export function loadDefinitions(dir: string): Definitions {
+  const features = parse(dir, DEFINITION_FILES.features, parseFeatureDefinitions);
+  const audiences = parse(dir, DEFINITION_FILES.audiences, parseAudienceDefinitions);
+  const offers = parse(dir, DEFINITION_FILES.offers, (text) =>
+    parseOfferCatalogue(text, { audienceIds: [...audiences.ids] }),
+  );
+  return { features, audiences, offers };
+}
+
+function parse<T>(dir: string, file: string, parser: (text: string) => T): T {
+  const path = join(dir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new DefinitionsLoadError(path, 'cannot be read', { cause: err });
+  }
+  try {
+    return parser(text);
+  } catch (err) {
+    throw new DefinitionsLoadError(path, (err as Error).message, { cause: err });
+  }
+}
+
+/**
+ * Reloads the definitions when a file in `dir` changes, without a restart.
+ * An invalid change is logged and the definitions in force stay.
+ * New features start empty; state of removed features is kept but unread.
+ */
+export function watchDefinitions(
+  dir: string,
+  onReload: (defs: Definitions) => void,
+  logger: Logger,
+): FSWatcher {
+  const log = logger.child({ component: 'definitions' });
+  let timer: NodeJS.Timeout | undefined;
+  const reload = () => {
+    try {
+      onReload(loadDefinitions(dir));
+      log.info({ dir }, 'definitions reloaded');
+    } catch (err) {
+      log.error({ err }, 'definitions change rejected; keeping the ones in force');
+    }
+  };
+  const watcher = watch(dir, () => {
+    clearTimeout(timer);
+    timer = setTimeout(reload, 200);
+  });
+  watcher.on('close', () => clearTimeout(timer));
+  return watcher;
+}

@@ -1,0 +1,8 @@
+export { startEngine, ENGINE_DURABLE } from './engine.js';
+export type { Engine, EngineState } from './engine.js';
+export { resolveEngineConfig, ConfigError } from './config.js';
+export type { ResolvedEngineConfig } from './config.js';
+export { createClock, CLOCK_MODES } from './clock.js';
+export type { Clock, ClockMode } from './clock.js';
+export { loadDefinitions, DEFINITION_FILES } from './definitions.js';
+export type { Definitions } from './definitions.js';

@@ -1,0 +1,150 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { diffMemberships } from '@pulse/audiences';
+import { eventTimeMs } from '@pulse/events';
+import { applyEvent } from '@pulse/features';
+import { EventSchema } from '@pulse/proto';
+import type { Event } from '@pulse/proto';
+import type { ProfileRecord, PulseStore } from '@pulse/store';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Definitions } from '../definitions.js';
+import { applyTraits } from '../profile/apply-traits.js';
+import { profileView } from '../profile/profile-view.js';
+import { resolveProfile } from '../profile/resolve-profile.js';
+import type { ProfileCache } from '../profile/resolve-profile.js';
+
+/** One message from the stream: its sequence and the encoded Event. */
+export interface StreamMessage {
+  seq: number;
+  data: Uint8Array;
+}
+
+/** An audience membership change caused by applying a batch. */
+export interface Transition {
+  audienceId: string;
+  profileId: string;
+  entered: boolean;
+  atMs: number;
+}
+
+/** What one batch did, for metrics and logs. */
+export interface BatchOutcome {
+  applied: number;
+  /** Already applied before (redelivered after a crash). */
+  replayed: number;
+  /** message_id seen before within the dedupe retention. */
+  duplicates: number;
+  /** Could not be decoded; logged with their sequence. */
+  undecodable: number[];
+  conflicts: number;
+  transitions: Transition[];
+  lastSeq: number;
+}
+
+/** What {@link applyBatch} works with. */
+export interface ApplyContext {
+  store: PulseStore;
+  stream: string;
+  definitions: () => Definitions;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Key of the persisted event-time watermark in the positions database. */
+export const WATERMARK_KEY = 'watermark';
+
+/**
+ * Applies a batch of stream messages in one LMDB transaction: feature state,
+ * traits, identifiers, audience membership, the dedupe index and the applied
+ * sequence commit together, so a crash at any point replays cleanly.
+ */
+export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): BatchOutcome {
+  const outcome: BatchOutcome = {
+    applied: 0,
+    replayed: 0,
+    duplicates: 0,
+    undecodable: [],
+    conflicts: 0,
+    transitions: [],
+    lastSeq: 0,
+  };
+  const defs = ctx.definitions();
+  ctx.store.transaction(() => {
+    const appliedSeq = ctx.store.appliedSequence(ctx.stream);
+    const touched: ProfileCache = new Map();
+    for (const message of batch) {
+      outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
+      if (message.seq <= appliedSeq) outcome.replayed += 1;
+      else applyMessage(ctx, defs, touched, message, outcome);
+    }
+    if (outcome.lastSeq <= appliedSeq) return;
+
+    const nowMs = ctx.clock.now();
+    for (const profile of touched.values()) {
+      updateAudiences(ctx.store, defs, profile, nowMs, outcome.transitions);
+      ctx.store.putProfile(profile);
+    }
+    ctx.store.setAppliedSequence(ctx.stream, outcome.lastSeq);
+    ctx.store.positions.putSync(WATERMARK_KEY, ctx.clock.watermarkMs());
+  });
+  return outcome;
+}
+
+function applyMessage(
+  ctx: ApplyContext,
+  defs: Definitions,
+  touched: ProfileCache,
+  message: StreamMessage,
+  outcome: BatchOutcome,
+): void {
+  const event = decode(message.data);
+  if (!event) {
+    outcome.undecodable.push(message.seq);
+    return;
+  }
+  if (ctx.store.isDuplicate(event.messageId)) {
+    outcome.duplicates += 1;
+    return;
+  }
+  const timeMs = eventTimeMs(event);
+  const newProfileId = `p${message.seq.toString(36)}`;
+  const { profile, conflicts } = resolveProfile(ctx.store, touched, event, newProfileId, timeMs);
+  applyTraits(profile, event, timeMs);
+  applyEvent(profile.features as never, defs.features, event);
+  if (timeMs < profile.firstSeenMs) profile.firstSeenMs = timeMs;
+  if (timeMs > profile.lastSeenMs) profile.lastSeenMs = timeMs;
+
+  ctx.store.rememberMessage(event.messageId, Date.now());
+  ctx.clock.observe(timeMs);
+  outcome.applied += 1;
+  outcome.conflicts += conflicts;
+}
+
+function decode(data: Uint8Array): Event | undefined {
+  try {
+    return fromBinary(EventSchema, data);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Re-evaluates a profile's audiences and writes the index changes. */
+export function updateAudiences(
+  store: PulseStore,
+  defs: Definitions,
+  profile: ProfileRecord,
+  nowMs: number,
+  transitions: Transition[],
+): void {
+  const after = defs.audiences.evaluate(profileView(profile, defs, nowMs));
+  const { entered, exited } = diffMemberships(profile.audiences, after);
+  for (const audienceId of entered) {
+    store.setMember(audienceId, profile.id, true);
+    transitions.push({ audienceId, profileId: profile.id, entered: true, atMs: nowMs });
+  }
+  for (const audienceId of exited) {
+    store.setMember(audienceId, profile.id, false);
+    transitions.push({ audienceId, profileId: profile.id, entered: false, atMs: nowMs });
+  }
+  profile.audiences = after;
+}

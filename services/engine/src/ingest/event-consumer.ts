@@ -1,0 +1,118 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+/** Options for {@link startEventConsumer}. */
+export interface EventConsumerOptions {
+  nc: NatsConnection;
+  stream: string;
+  durable: string;
+  /** The last sequence already applied (from LMDB): delivery resumes after it. */
+  appliedSeq: number;
+  /** Most messages handed to `apply` at once. @default 1_000 */
+  maxBatch?: number;
+  /**
+   * Applies a batch synchronously and returns once its effects are durable;
+   * the batch is acknowledged only after it returns.
+   */
+  apply: (batch: JsMsg[]) => void;
+  /**
+   * Called once when `apply` throws. Nothing after the failed batch is
+   * acknowledged; the owner should stop and let a restart resume from LMDB.
+   */
+  onError: (err: unknown) => void;
+  logger: Logger;
+}
+
+/** A running consumer; {@link EventConsumer.stop} drains what it holds. */
+export interface EventConsumer {
+  stop(): Promise<void>;
+}
+
+const ACK_WAIT_NS = 30_000_000_000;
+
+/**
+ * Pulls events from a durable JetStream consumer and applies them in batches.
+ * Messages that arrive together are applied together in one call; the last
+ * one is acknowledged (AckAll) after the batch is committed.
+ */
+export async function startEventConsumer(options: EventConsumerOptions): Promise<EventConsumer> {
+  const log = options.logger.child({ component: 'event-consumer' });
+  const maxBatch = options.maxBatch ?? 1_000;
+  await ensureDurable(options, log);
+  const consumer = await jetstream(options.nc).consumers.get(options.stream, options.durable);
+
+  let buffer: JsMsg[] = [];
+  let scheduled = false;
+  let failed = false;
+  const flush = () => {
+    scheduled = false;
+    while (buffer.length > 0 && !failed) {
+      const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
+      buffer = buffer.length <= maxBatch ? [] : buffer.slice(maxBatch);
+      try {
+        options.apply(batch);
+      } catch (err) {
+        // AckAll would cover this batch with the next ack: stop acking at all.
+        failed = true;
+        buffer = [];
+        options.onError(err);
+        return;
+      }
+      batch[batch.length - 1]!.ack();
+    }
+  };
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: Math.max(2 * maxBatch, 1_000),
+    callback: (msg) => {
+      if (failed) return;
+      buffer.push(msg);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+  });
+  log.info({ stream: options.stream, durable: options.durable }, 'consuming events');
+
+  return {
+    async stop() {
+      await messages.close();
+      flush();
+      log.info('event consumer stopped');
+    },
+  };
+}
+
+/**
+ * Makes the durable consumer deliver from `appliedSeq + 1`. LMDB, not the
+ * consumer, is the record of what was applied: when the two disagree (a crash
+ * between commit and ack, or messages delivered but never applied), the
+ * consumer is recreated at the applied position instead of waiting for the
+ * ack timeout to redeliver.
+ */
+async function ensureDurable(options: EventConsumerOptions, log: Logger): Promise<void> {
+  const jsm = await jetstreamManager(options.nc);
+  const { stream, durable, appliedSeq } = options;
+  const existing = await jsm.consumers.info(stream, durable).catch(() => undefined);
+  if (existing && existing.delivered.stream_seq === appliedSeq && existing.num_ack_pending === 0) {
+    return;
+  }
+  if (existing) {
+    log.info(
+      { deliveredSeq: existing.delivered.stream_seq, appliedSeq },
+      'consumer position differs from applied position; recreating it',
+    );
+    await jsm.consumers.delete(stream, durable);
+  }
+  await jsm.consumers.add(stream, {
+    durable_name: durable,
+    ack_policy: AckPolicy.All,
+    ack_wait: ACK_WAIT_NS,
+    max_ack_pending: 50_000,
+    ...(appliedSeq > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: appliedSeq + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
+  });
+}

@@ -1,0 +1,57 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BatchOutcome } from './ingest/apply-batch.js';
+
+/** The engine's Prometheus metrics, on a registry of its own. */
+export interface EngineMetrics {
+  registry: Registry;
+  recordBatch(outcome: BatchOutcome, seconds: number): void;
+}
+
+/** Creates the engine's metrics with process defaults. */
+export function createEngineMetrics(): EngineMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const events = new Counter({
+    name: 'pulse_engine_events_total',
+    help: 'Stream messages handled, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'pulse_identity_conflicts_total',
+    help: 'Events whose identifiers named two different profiles',
+    registers: [registry],
+  });
+  const transitions = new Counter({
+    name: 'pulse_audience_transitions_total',
+    help: 'Audience membership changes',
+    labelNames: ['direction'] as const,
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: 'pulse_engine_batch_seconds',
+    help: 'Time to apply and commit one batch',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const appliedSeq = new Gauge({
+    name: 'pulse_engine_applied_sequence',
+    help: 'Last stream sequence committed to LMDB',
+    registers: [registry],
+  });
+  return {
+    registry,
+    recordBatch(outcome, seconds) {
+      events.inc({ outcome: 'applied' }, outcome.applied);
+      events.inc({ outcome: 'duplicate' }, outcome.duplicates);
+      events.inc({ outcome: 'replayed' }, outcome.replayed);
+      events.inc({ outcome: 'undecodable' }, outcome.undecodable.length);
+      conflicts.inc(outcome.conflicts);
+      const entered = outcome.transitions.filter((t) => t.entered).length;
+      transitions.inc({ direction: 'entered' }, entered);
+      transitions.inc({ direction: 'exited' }, outcome.transitions.length - entered);
+      batchSeconds.observe(seconds);
+      appliedSeq.set(outcome.lastSeq);
+    },
+  };
+}
