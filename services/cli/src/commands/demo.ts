@@ -1,0 +1,162 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { startCollector, resolveCollectorConfig } from '@pulse/collector';
+import { resolveEngineConfig, startEngine } from '@pulse/engine';
+import type { Engine } from '@pulse/engine';
+import { readFeatures } from '@pulse/features';
+import { createClient } from '@pulse/grpc';
+import { readUciOnlineRetail } from '@pulse/loaders';
+import { createRootLogger } from '@pulse/logging';
+import { STREAMS } from '@pulse/nats';
+import { AudienceService, DecisionService, ProfileService } from '@pulse/proto';
+import { ensureNats } from '../local-nats.js';
+import { formatAudiences, formatDecision, formatNumber, formatProfile } from '../print.js';
+import { createProgress } from '../progress.js';
+import { publishCalls } from '../publish-calls.js';
+import { REPO_ROOT } from '../repo-root.js';
+
+/** Options of `pulse demo`. */
+export interface DemoOptions {
+  file: string;
+  dataDir: string;
+  verbose: boolean;
+}
+
+/** The real data file the demo reads unless told otherwise. */
+export const DEFAULT_DEMO_FILE = resolve(REPO_ROOT, '../shared/data/uci_online_retail_2010-12.csv');
+
+const SHOWCASE_AUDIENCES = ['repeat_buyers_7d', 'big_spenders_30d', 'lapsed', 'international'];
+
+/**
+ * The main job end to end on one machine: NATS, collector and engine, the
+ * UCI Online Retail file imported through the collector, then customers'
+ * features, their next-best offers and audience sizes read over gRPC.
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  if (!existsSync(options.file)) throw new Error(missingFileMessage(options.file));
+  const dataDir = resolve(options.dataDir);
+  rmSync(dataDir, { recursive: true, force: true });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const logger = createRootLogger({
+    service: 'pulse-demo',
+    level: options.verbose ? 'info' : 'warn',
+  });
+
+  const nats = await ensureNats(dataDir, say);
+  const engine = await startEngine(
+    resolveEngineConfig({
+      ...process.env,
+      NATS_URL: nats.url,
+      PULSE_DATA_DIR: join(dataDir, 'engine'),
+      PULSE_DEFINITIONS_DIR: join(REPO_ROOT, 'deploy/definitions/retail'),
+      PULSE_CLOCK: 'event',
+      PULSE_GRPC_PORT: '0',
+      PULSE_METRICS_PORT: '0',
+    }),
+    logger,
+  );
+  const collector = await startCollector(
+    resolveCollectorConfig({
+      ...process.env,
+      NATS_URL: nats.url,
+      PULSE_COLLECTOR_GRPC_PORT: '0',
+      PULSE_COLLECTOR_METRICS_PORT: '0',
+    }),
+    logger,
+  );
+  try {
+    await importFile(options.file, nats.url, engine, say);
+    await report(engine, say);
+  } finally {
+    await collector.stop();
+    await engine.stop();
+    await nats.stop();
+  }
+}
+
+async function importFile(file: string, url: string, engine: Engine, say: (l: string) => void) {
+  say(`importing ${file}`);
+  const nc = await connect({ servers: url });
+  const started = performance.now();
+  const progress = createProgress('invoices');
+  const totals = await publishCalls(readUciOnlineRetail(file), {
+    nc,
+    source: 'uci',
+    onProgress: (_, calls) => progress.increment(calls),
+  });
+  progress.stop();
+  const jsm = await jetstreamManager(nc);
+  const lastSeq = (await jsm.streams.info(STREAMS.raw)).state.last_seq;
+  while (engine.context.store.appliedSequence(STREAMS.raw) < lastSeq) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const seconds = (performance.now() - started) / 1_000;
+  await nc.close();
+  say(
+    `${formatNumber(totals.calls)} events sent: ${formatNumber(totals.accepted)} accepted, ` +
+      `${totals.duplicates} duplicates, ${totals.rejected} rejected; ` +
+      `all applied in ${seconds.toFixed(1)} s (${formatNumber(totals.calls / seconds)} events/s)`,
+  );
+  for (const r of totals.rejections) say(`  rejected: ${r.field}: ${r.reason}`);
+}
+
+async function report(engine: Engine, say: (l: string) => void): Promise<void> {
+  const { store, clock, definitions } = engine.context;
+  const nowMs = clock.now();
+  let revenue = 0;
+  let profiles = 0;
+  for (const id of store.profileIds()) {
+    const record = store.getProfile(id)!;
+    const features = readFeatures(record.features as never, definitions().features, nowMs);
+    revenue += (features.spend_lifetime as number) ?? 0;
+    profiles += 1;
+  }
+  say(`\n${formatNumber(profiles)} profiles; net revenue ${formatNumber(revenue)} GBP`);
+  say(`clock: event time, now = ${new Date(nowMs).toISOString()} (the newest event)\n`);
+
+  const address = `127.0.0.1:${engine.grpcPort}`;
+  const audiences = createClient(AudienceService, address);
+  const profilesApi = createClient(ProfileService, address);
+  const decisions = createClient(DecisionService, address);
+  try {
+    for (const audienceId of SHOWCASE_AUDIENCES) {
+      const profileId = await firstMember(audiences.listMembers({ audienceId }));
+      if (!profileId) continue;
+      const identifier = { type: 'profile_id', value: profileId };
+      const { profile } = await profilesApi.getProfile({ identifier });
+      const decision = await decisions.decide({
+        placement: 'homepage',
+        identifiers: [identifier],
+        limit: 3,
+      });
+      say(`a customer in '${audienceId}':`);
+      say(formatProfile(profile!));
+      say(`${formatDecision('homepage', decision)}\n`);
+    }
+    say('audience sizes (live index):');
+    say(formatAudiences(await audiences.listAudiences({})));
+  } finally {
+    audiences.close();
+    profilesApi.close();
+    decisions.close();
+  }
+}
+
+async function firstMember(
+  stream: AsyncIterable<{ profileIds: string[] }>,
+): Promise<string | undefined> {
+  for await (const chunk of stream) return chunk.profileIds[0];
+  return undefined;
+}
+
+function missingFileMessage(file: string): string {
+  return (
+    `data file not found: ${file}\n` +
+    'Download the UCI Online Retail data set (https://archive.ics.uci.edu/dataset/352/online+retail), ' +
+    'export it as CSV with the header InvoiceNo,StockCode,Description,Quantity,InvoiceDate,' +
+    'UnitPrice,CustomerID,Country, and pass it with --file.'
+  );
+}

@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import { DEFAULT_DEMO_FILE, runDemo } from './commands/demo.js';
+import { runImport } from './commands/import.js';
+import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
+
+const program = new Command('pulse').description('Pulse: customer data and next-best offers');
+
+program
+  .command('demo')
+  .description('run the main job end to end on the UCI Online Retail file and print the results')
+  .option('--file <path>', 'UCI Online Retail CSV', DEFAULT_DEMO_FILE)
+  .option(
+    '--data-dir <dir>',
+    'where NATS and LMDB keep their data (emptied first)',
+    '.pulse-data/demo',
+  )
+  .option('--verbose', 'log the services at info level', false)
+  .action((options) => runDemo(options));
+
+program
+  .command('import <file>')
+  .description('send a file of events to the collectors over NATS')
+  .option('--format <format>', 'file format', 'uci-online-retail')
+  .option('--source <source>', 'source name events are filed under', 'import')
+  .option('--nats-url <url>', 'NATS server', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
+  .action((file, options) => runImport(file, options));
+
+const engineOption = ['--engine <host:port>', 'engine gRPC address', 'localhost:50051'] as const;
+
+program
+  .command('profile <type> <value>')
+  .description('show a profile by any identifier')
+  .option(...engineOption)
+  .action((type, value, options) => runGetProfile(options.engine, { type, value }));
+
+program
+  .command('decide <placement> <type> <value>')
+  .description('ask for the next-best offers of a visitor at a placement')
+  .option(...engineOption)
+  .option('--limit <n>', 'offers to return', '3')
+  .action((placement, type, value, options) =>
+    runDecide(options.engine, placement, { type, value }, Number(options.limit)),
+  );
+
+program
+  .command('audiences')
+  .description('list audiences with their sizes')
+  .option(...engineOption)
+  .action((options) => runListAudiences(options.engine));
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`pulse: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

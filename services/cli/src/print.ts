@@ -1,0 +1,66 @@
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import type { DecideResponse, FeatureValue, ListAudiencesResponse, Profile } from '@pulse/proto';
+
+const number = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
+
+/** One feature value as a short human-readable string. */
+export function formatFeature(feature: FeatureValue): string {
+  const { value } = feature;
+  switch (value.case) {
+    case 'number':
+      return number.format(value.value);
+    case 'time':
+      return new Date(timestampMs(value.value)).toISOString().replace('.000Z', 'Z');
+    case 'strings':
+      return value.value.values.join(', ') || '-';
+    case 'scores':
+      return (
+        value.value.entries
+          .slice(0, 3)
+          .map((e) => `${e.key} ${number.format(e.score)}`)
+          .join(', ') || '-'
+      );
+    default:
+      return '-';
+  }
+}
+
+/** A profile as an indented block: identifiers, traits, features, audiences. */
+export function formatProfile(profile: Profile): string {
+  const ids = profile.identifiers.map((i) => `${i.type}=${i.value}`).join(' ');
+  const traits = JSON.stringify(profile.traits ?? {});
+  const width = Math.max(...profile.features.map((f) => f.featureId.length));
+  const lines = [
+    `profile ${profile.profileId}  (${ids})  traits ${traits}`,
+    ...profile.features.map((f) => `    ${f.featureId.padEnd(width)}  ${formatFeature(f)}`),
+    `    audiences: ${profile.audiences.join(', ') || '(none)'}`,
+  ];
+  return lines.join('\n');
+}
+
+/** A decision: ranked offers with score and reasons. */
+export function formatDecision(placement: string, decision: DecideResponse): string {
+  const lines = [`  next-best offers at '${placement}' (decision ${decision.decisionId}):`];
+  decision.offers.forEach((offer, i) => {
+    lines.push(
+      `    ${i + 1}. ${offer.offerId}  score ${number.format(offer.score)}  ${offer.name}`,
+    );
+    for (const reason of offer.reasons) lines.push(`         - ${reason}`);
+  });
+  if (decision.offers.length === 0) lines.push('    (no eligible offer)');
+  return lines.join('\n');
+}
+
+/** Audience sizes as a table. */
+export function formatAudiences(response: ListAudiencesResponse): string {
+  const width = Math.max(...response.audiences.map((a) => a.audienceId.length), 8);
+  const lines = response.audiences.map(
+    (a) => `  ${a.audienceId.padEnd(width)}  ${String(a.size).padStart(6)}  ${a.expression}`,
+  );
+  return [`  ${'audience'.padEnd(width)}  ${'size'.padStart(6)}  rule`, ...lines].join('\n');
+}
+
+/** Formats a count or amount for people. */
+export function formatNumber(value: number): string {
+  return number.format(value);
+}

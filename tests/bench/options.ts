@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+
+/** The benchmarks `run.ts` knows, in the order they run. */
+export const BENCHMARKS = ['ingest', 'decide'] as const;
+
+export type BenchmarkName = (typeof BENCHMARKS)[number];
+
+/** Settings of one bench run, from argv first, then `PULSE_BENCH_*` variables. */
+export interface ResolvedBenchOptions {
+  only: readonly BenchmarkName[];
+  quick: boolean;
+  /** Events published for the ingest benchmark. */
+  ingestEvents: number;
+  /** Events loaded into the engine before the decide benchmark. */
+  decideProfileEvents: number;
+  /** Offered rates of the open-loop phases, in requests per second. */
+  ratesPerSec: readonly number[];
+  warmupMs: number;
+  /** Measured part of each open-loop phase. */
+  phaseMs: number;
+  /** Requests in flight during the closed-loop throughput test. */
+  concurrency: number;
+  closedLoopMs: number;
+  /** Where the JSON results go; a file under the OS temp dir by default. */
+  jsonPath: string | undefined;
+}
+
+const USAGE = `usage: npm run bench -- [--only ingest,decide] [--quick] [--events N]
+  [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000] [--concurrency 32] [--json FILE]`;
+
+/** Reads options from `argv` and `env`; throws a TypeError naming the bad option. */
+export function resolveBenchOptions(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedBenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean' },
+      events: { type: 'string' },
+      rates: { type: 'string' },
+      'phase-ms': { type: 'string' },
+      'warmup-ms': { type: 'string' },
+      concurrency: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? env.PULSE_BENCH_QUICK === '1';
+  const pick = (flag: string | undefined, name: string) => flag ?? env[`PULSE_BENCH_${name}`];
+
+  return Object.freeze({
+    only: readOnly(pick(values.only, 'ONLY')),
+    quick,
+    ingestEvents: readInt(pick(values.events, 'EVENTS'), 'events', quick ? 20_000 : 200_000),
+    decideProfileEvents: quick ? 10_000 : 20_000,
+    ratesPerSec: readRates(pick(values.rates, 'RATES')),
+    warmupMs: readInt(pick(values['warmup-ms'], 'WARMUP_MS'), 'warmup-ms', quick ? 500 : 1_000),
+    phaseMs: readInt(pick(values['phase-ms'], 'PHASE_MS'), 'phase-ms', quick ? 1_500 : 5_000),
+    concurrency: readInt(pick(values.concurrency, 'CONCURRENCY'), 'concurrency', 32),
+    closedLoopMs: quick ? 1_000 : 3_000,
+    jsonPath: pick(values.json, 'JSON'),
+  });
+}
+
+function readOnly(text: string | undefined): BenchmarkName[] {
+  if (!text) return [...BENCHMARKS];
+  const names = text.split(',').map((s) => s.trim());
+  for (const name of names) {
+    if (!(BENCHMARKS as readonly string[]).includes(name)) {
+      throw new TypeError(`'--only' must list ${BENCHMARKS.join(', ')}; got '${name}'`);
+    }
+  }
+  return BENCHMARKS.filter((name) => names.includes(name));
+}
+
+function readRates(text: string | undefined): number[] {
+  if (!text) return [1_000, 2_000];
+  return text.split(',').map((part) => readInt(part.trim(), 'rates', 0));
+}
+
+function readInt(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`'--${option}' must be a positive integer; got '${text}'`);
+  }
+  return value;
+}
