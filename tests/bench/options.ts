@@ -21,6 +21,10 @@ export interface ResolvedBenchOptions {
   /** Requests in flight during the closed-loop throughput test. */
   concurrency: number;
   closedLoopMs: number;
+  /** Slices each decide phase is cut into, methods taking turns. */
+  rounds: number;
+  /** Unrecorded calls per method before the decide phases. */
+  primeCalls: number;
   /** Where the JSON results go; a file under the OS temp dir by default. */
   jsonPath: string | undefined;
 }
@@ -64,6 +68,8 @@ export function resolveBenchOptions(
     phaseMs: readInt(pick(values['phase-ms'], 'PHASE_MS'), 'phase-ms', quick ? 1_500 : 5_000),
     concurrency: readInt(pick(values.concurrency, 'CONCURRENCY'), 'concurrency', 32),
     closedLoopMs: quick ? 1_000 : 3_000,
+    rounds: quick ? 2 : 5,
+    primeCalls: quick ? 500 : 2_000,
     jsonPath: pick(values.json, 'JSON'),
   });
 }

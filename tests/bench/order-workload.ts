@@ -53,6 +53,7 @@ const DAY_MS = 86_400_000;
 const MAX_LINES_PER_ORDER = 10;
 const MAX_QUANTITY = 200;
 const BASKET_POOL_SIZE = 4_096;
+const BASKET_SEED = 42;
 
 /**
  * Builds UCI-shaped orders: one track 'Order Completed' (or, at the file's
@@ -64,14 +65,13 @@ const BASKET_POOL_SIZE = 4_096;
  * own fields, which protobuf decoding merges into one message.
  */
 export function buildOrderWorkload(csvPath: string, options: OrderWorkloadOptions): OrderWorkload {
-  const catalogue = readCatalogue(csvPath);
+  const { catalogue, baskets } = basketPool(csvPath);
   const random = createRandom(options.seed ?? 1);
   const customers = options.customers ?? 10_000;
   const exponent = options.zipfExponent ?? 0.8;
   const pickCustomer = zipfSampler(customers, exponent, random);
   const countries = encodeCountries(catalogue.countries);
   const countryOf = Array.from({ length: customers }, () => pickFrom(countries, random));
-  const baskets = Array.from({ length: BASKET_POOL_SIZE }, () => encodeBasket(catalogue, random));
   const spanMs = options.spanMs ?? 28 * DAY_MS;
   const endMs = Date.now() - 60_000;
 
@@ -102,8 +102,23 @@ export function buildOrderWorkload(csvPath: string, options: OrderWorkloadOption
   const avgBytes = Math.round(workload.totalBytes / Math.max(1, options.events));
   workload.description =
     `${options.events.toLocaleString('en')} UCI-shaped orders, 1-${MAX_LINES_PER_ORDER} lines, ` +
-    `${customers.toLocaleString('en')} customers (Zipf s=${exponent}), ${avgBytes} B/event`;
+    `${customers.toLocaleString('en')} customers (Zipf s=${exponent}), ${avgBytes} B/event ` +
+    `(baskets from a pool of ${BASKET_POOL_SIZE.toLocaleString('en')} normalized by @pulse/events)`;
   return workload;
+}
+
+const pools = new Map<string, { catalogue: Catalogue; baskets: Uint8Array[] }>();
+
+/** The file's catalogue and a pool of encoded baskets, built once per file and process. */
+function basketPool(csvPath: string): { catalogue: Catalogue; baskets: Uint8Array[] } {
+  let pool = pools.get(csvPath);
+  if (!pool) {
+    const catalogue = readCatalogue(csvPath);
+    const random = createRandom(BASKET_SEED);
+    const baskets = Array.from({ length: BASKET_POOL_SIZE }, () => encodeBasket(catalogue, random));
+    pools.set(csvPath, (pool = { catalogue, baskets }));
+  }
+  return pool;
 }
 
 /** One order body through the collector's normalization, without per-event fields. */
@@ -161,7 +176,6 @@ function orderCall(catalogue: Catalogue, random: Random): SegmentCall {
     event: refund ? 'Order Refunded' : 'Order Completed',
     userId: 'template',
     properties: {
-      order_id: 'template',
       revenue: Math.round(sign * revenue * 100) / 100,
       currency: 'GBP',
       products,

@@ -149,9 +149,9 @@ describe('bad input through the collector and engine', () => {
     const stored = await jsm.streams.getMessage(STREAMS.deadLetter, {
       last_by_subj: 'pulse.dlq.dlqcheck',
     });
-    expect(stored.header.get('Pulse-Field')).toBe('type');
-    expect(stored.header.get('Pulse-Reason')).not.toBe('');
-    expect(JSON.parse(stored.string())).toEqual(call);
+    expect(stored!.header.get('Pulse-Field')).toBe('type');
+    expect(stored!.header.get('Pulse-Reason')).not.toBe('');
+    expect(JSON.parse(stored!.string())).toEqual(call);
   });
 
   it('answers gRPC ingest with per-event outcomes and refuses an oversize batch', async () => {

@@ -58,7 +58,7 @@ describe('duplicate message ids', () => {
     expect(resend.accepted).toBe(1); // JetStream forgot the id; the stream holds it twice
     const jsm = await jetstreamManager(stack.nc);
     const stored = await jsm.streams.getMessage(STREAMS.raw, { last_by_subj: 'pulse.raw.test' });
-    expect(stored.header.get('Nats-Msg-Id')).toBe('m-late-resend');
+    expect(stored!.header.get('Nats-Msg-Id')).toBe('m-late-resend');
 
     await stack.caughtUp();
     const profile = await profileOf(stack, 'user_id', 'dup-3');

@@ -34,6 +34,8 @@ export class PulseStore implements Disposable {
   readonly dedupe: Database<number, string>;
   /** `[appliedAtMs, messageId]` → true, to prune the dedupe index by age. */
   readonly dedupeByTime: Database<true, [number, string]>;
+  /** `[recheckAtMs, profileId]` → true: profiles whose audiences change with time. */
+  readonly rechecks: Database<true, [number, string]>;
 
   private constructor(root: RootDatabase) {
     this.root = root;
@@ -46,6 +48,7 @@ export class PulseStore implements Disposable {
     this.positions = root.openDB({ name: 'positions' });
     this.dedupe = root.openDB({ name: 'dedupe' });
     this.dedupeByTime = root.openDB({ name: 'dedupe-by-time' });
+    this.rechecks = root.openDB({ name: 'rechecks' });
   }
 
   /** Opens (or creates) the environment at `options.path`. */
@@ -121,6 +124,19 @@ export class PulseStore implements Disposable {
   rememberMessage(messageId: string, appliedAtMs: number): void {
     this.dedupe.putSync(messageId, appliedAtMs);
     this.dedupeByTime.putSync([appliedAtMs, messageId], true);
+  }
+
+  /** Moves a profile's scheduled audience re-check from `fromMs` to `toMs`. */
+  scheduleRecheck(profileId: string, fromMs: number | null, toMs: number | null): void {
+    if (fromMs === toMs) return;
+    if (fromMs !== null) this.rechecks.removeSync([fromMs, profileId]);
+    if (toMs !== null) this.rechecks.putSync([toMs, profileId], true);
+  }
+
+  /** Profiles whose re-check is due at or before `nowMs`, earliest first. */
+  dueRechecks(nowMs: number, limit: number): string[] {
+    const keys = this.rechecks.getKeys({ end: [nowMs + 1], limit });
+    return Array.from(keys, (key) => key[1]);
   }
 
   /** Forgets message ids applied before `cutoffMs`; returns how many. */

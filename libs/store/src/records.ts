@@ -16,6 +16,8 @@ export interface ProfileRecord {
   audiences: string[];
   firstSeenMs: number;
   lastSeenMs: number;
+  /** When its audiences must be evaluated again with no new event; null when never. */
+  recheckAtMs: number | null;
 }
 
 /** A new, empty profile record. */
@@ -29,5 +31,6 @@ export function emptyProfile(id: string, atMs: number): ProfileRecord {
     audiences: [],
     firstSeenMs: atMs,
     lastSeenMs: atMs,
+    recheckAtMs: null,
   };
 }

@@ -74,3 +74,22 @@ describe('PulseStore', () => {
     expect(store.profileIdOf('user_id', 'u')).toBe('p2');
   });
 });
+
+describe('PulseStore rechecks', () => {
+  it('returns due profiles earliest first and forgets moved ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-store-'));
+    const store = PulseStore.open({ path: dir, mapSizeBytes: 64 * 1024 ** 2 });
+    store.transaction(() => {
+      store.scheduleRecheck('late', null, 3_000);
+      store.scheduleRecheck('early', null, 1_000);
+      store.scheduleRecheck('edge', null, 2_000);
+      store.scheduleRecheck('moved', null, 500);
+      store.scheduleRecheck('moved', 500, 9_000);
+    });
+    expect(store.dueRechecks(2_000, 10)).toEqual(['early', 'edge']);
+    expect(store.dueRechecks(10_000, 2)).toEqual(['early', 'edge']);
+    expect(store.dueRechecks(10_000, 10)).toEqual(['early', 'edge', 'late', 'moved']);
+    void store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

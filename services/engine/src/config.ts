@@ -21,6 +21,7 @@ const envSchema = z.object({
     .default(7 * DAY_MS),
   PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  PULSE_NOW_RULE_RECHECK_MS: z.coerce.number().int().min(1_000).default(3_600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -34,13 +35,15 @@ export interface ResolvedEngineConfig {
   grpcHost: string;
   /** 0 picks a free port. */
   grpcPort: number;
-  /** 0 turns the metrics and health HTTP endpoint off. */
+  /** Port of `/metrics`, `/healthz`, `/readyz`; 0 picks a free port. */
   metricsPort: number;
   clock: (typeof CLOCK_MODES)[number];
   batchMax: number;
   dedupeRetentionMs: number;
   duplicateWindowMs: number;
   shutdownGraceMs: number;
+  /** Re-evaluation period of audience rules that read `now` directly. */
+  nowRuleRecheckMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -69,6 +72,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     dedupeRetentionMs: e.PULSE_DEDUPE_RETENTION_MS,
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
+    nowRuleRecheckMs: e.PULSE_NOW_RULE_RECHECK_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

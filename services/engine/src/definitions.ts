@@ -15,6 +15,8 @@ export interface Definitions {
   features: FeatureDefinitions;
   audiences: AudienceSet;
   offers: OfferCatalogue;
+  /** Whether some audience rule reads `now` itself (needs periodic re-checks). */
+  audiencesReadNow: boolean;
 }
 
 /** File names inside a definitions folder. */
@@ -37,6 +39,10 @@ export class DefinitionsLoadError extends Error {
   }
 }
 
+// A rule that names `now` changes with time in ways feature windows do not
+// announce. A false positive (a string containing "now") only costs re-checks.
+const NOW_VARIABLE = /\bnow\b/;
+
 /** Reads and validates the three definition files of `dir`. */
 export function loadDefinitions(dir: string): Definitions {
   const features = parse(dir, DEFINITION_FILES.features, parseFeatureDefinitions);
@@ -44,7 +50,10 @@ export function loadDefinitions(dir: string): Definitions {
   const offers = parse(dir, DEFINITION_FILES.offers, (text) =>
     parseOfferCatalogue(text, { audienceIds: [...audiences.ids] }),
   );
-  return { features, audiences, offers };
+  const audiencesReadNow = audiences.ids.some((id) =>
+    NOW_VARIABLE.test(audiences.get(id)!.expression),
+  );
+  return { features, audiences, offers, audiencesReadNow };
 }
 
 function parse<T>(dir: string, file: string, parser: (text: string) => T): T {

@@ -26,6 +26,8 @@ import type { BatchOutcome } from './ingest/apply-batch.js';
 import { startEventConsumer } from './ingest/event-consumer.js';
 import type { EventConsumer } from './ingest/event-consumer.js';
 import { createEngineMetrics } from './metrics.js';
+import { runDueRechecks } from './audience/update-audiences.js';
+import type { Transition } from './audience/update-audiences.js';
 
 /** The durable consumer name of the single-partition engine. */
 export const ENGINE_DURABLE = 'pulse-engine';
@@ -38,6 +40,15 @@ const PROTO_FILES = [
 ];
 
 const DEDUPE_PRUNE_INTERVAL_MS = 60_000;
+
+/** How often the wall clock looks for due audience re-checks. */
+const RECHECK_INTERVAL_MS = 1_000;
+
+/** Most re-checks in one transaction, so a backlog does not stall intake. */
+const RECHECKS_PER_TRANSACTION = 500;
+
+/** Time one round of re-checks may take before yielding to intake. */
+const RECHECK_BUDGET_MS = 50;
 
 /** States a running engine goes through, logged at info. */
 export type EngineState = 'running' | 'stopping' | 'draining' | 'stopped';
@@ -70,40 +81,69 @@ export async function startEngine(config: ResolvedEngineConfig, logger: Logger):
   let state: EngineState = 'running';
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  let grpc: GrpcServer | undefined;
-  let ops: OpsServer | undefined;
-  let watcher: FSWatcher | undefined;
-  let consumer: EventConsumer | undefined;
+  // Filled in as startup proceeds; stop() closes whatever exists.
+  const parts: {
+    grpc?: GrpcServer;
+    ops?: OpsServer;
+    watcher?: FSWatcher;
+    consumer?: EventConsumer;
+  } = {};
 
+  const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
   const apply = (batch: JsMsg[]) => {
     const started = performance.now();
     const outcome = applyBatch(
-      { store, stream: STREAMS.raw, definitions: context.definitions, clock, logger },
+      { store, stream: STREAMS.raw, definitions: context.definitions, clock, recheck, logger },
       batch.map((m) => ({ seq: m.seq, data: m.data })),
     );
     metrics.recordBatch(outcome, (performance.now() - started) / 1_000);
     reportBatch(nc, batch, outcome, log);
+    recheckDue();
   };
+
+  // Audiences that change with time alone: the event clock moves with each
+  // batch, the wall clock with a timer. Bounded transactions, and a bounded
+  // time per call, so a backlog does not stall intake; the timer finishes it.
+  const recheckDue = () => {
+    const deadline = performance.now() + RECHECK_BUDGET_MS;
+    const nowMs = clock.now();
+    const transitions: Transition[] = [];
+    let checked = 0;
+    do {
+      checked = runDueRechecks(
+        store,
+        definitions,
+        nowMs,
+        recheck,
+        RECHECKS_PER_TRANSACTION,
+        transitions,
+      );
+      if (checked > 0) metrics.recordRechecks(checked, transitions.splice(0));
+    } while (checked === RECHECKS_PER_TRANSACTION && performance.now() < deadline);
+  };
+  const recheckTimer = setInterval(recheckDue, RECHECK_INTERVAL_MS);
+  recheckTimer.unref();
 
   const stop = async () => {
     if (state !== 'running') return stopped;
     state = 'stopping';
     log.info({ state }, 'engine stopping');
     clearInterval(pruneTimer);
-    watcher?.close();
-    await grpc?.shutdown(config.shutdownGraceMs);
+    clearInterval(recheckTimer);
+    parts.watcher?.close();
+    await parts.grpc?.shutdown(config.shutdownGraceMs);
     state = 'draining';
     log.info({ state }, 'engine draining');
-    await consumer?.stop();
+    await parts.consumer?.stop();
     await nc.drain();
-    await ops?.close();
+    await parts.ops?.close();
     await store.close();
     state = 'stopped';
     log.info({ state }, 'engine stopped');
     resolveStopped();
   };
 
-  consumer = await startEventConsumer({
+  parts.consumer = await startEventConsumer({
     nc,
     stream: STREAMS.raw,
     durable: ENGINE_DURABLE,
@@ -125,7 +165,7 @@ export async function startEngine(config: ResolvedEngineConfig, logger: Logger):
   }, DEDUPE_PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
-  grpc = await createGrpcServer({
+  const grpc = await createGrpcServer({
     logger,
     host: config.grpcHost,
     port: config.grpcPort,
@@ -137,20 +177,20 @@ export async function startEngine(config: ResolvedEngineConfig, logger: Logger):
       bindService(DiagnosticsService, diagnosticsHandlers(), { logger }),
     ],
   });
-  if (config.metricsPort > 0 || config.metricsPort === 0) {
-    ops = await startOpsServer({
-      port: config.metricsPort,
-      registry: metrics.registry,
-      ready: () => state === 'running',
-      logger,
-    });
-  }
-  watcher = watchDefinitions(config.definitionsDir, (next) => (definitions = next), logger);
+  parts.grpc = grpc;
+  const ops = await startOpsServer({
+    port: config.metricsPort,
+    registry: metrics.registry,
+    ready: () => state === 'running',
+    logger,
+  });
+  parts.ops = ops;
+  parts.watcher = watchDefinitions(config.definitionsDir, (next) => (definitions = next), logger);
   log.info({ grpcPort: grpc.port, clock: clock.mode, state }, 'engine ready');
 
   return {
     grpcPort: grpc.port,
-    opsPort: ops?.port ?? 0,
+    opsPort: ops.port,
     context,
     stopped,
     stop,

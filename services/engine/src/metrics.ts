@@ -1,10 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Transition } from './audience/update-audiences.js';
 import type { BatchOutcome } from './ingest/apply-batch.js';
 
 /** The engine's Prometheus metrics, on a registry of its own. */
 export interface EngineMetrics {
   registry: Registry;
   recordBatch(outcome: BatchOutcome, seconds: number): void;
+  recordRechecks(profiles: number, transitions: readonly Transition[]): void;
 }
 
 /** Creates the engine's metrics with process defaults. */
@@ -34,6 +36,16 @@ export function createEngineMetrics(): EngineMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
+  const rechecks = new Counter({
+    name: 'pulse_audience_rechecks_total',
+    help: 'Profiles re-evaluated because time passed, with no new event',
+    registers: [registry],
+  });
+  const countTransitions = (list: readonly Transition[]) => {
+    const entered = list.filter((t) => t.entered).length;
+    transitions.inc({ direction: 'entered' }, entered);
+    transitions.inc({ direction: 'exited' }, list.length - entered);
+  };
   const appliedSeq = new Gauge({
     name: 'pulse_engine_applied_sequence',
     help: 'Last stream sequence committed to LMDB',
@@ -47,11 +59,13 @@ export function createEngineMetrics(): EngineMetrics {
       events.inc({ outcome: 'replayed' }, outcome.replayed);
       events.inc({ outcome: 'undecodable' }, outcome.undecodable.length);
       conflicts.inc(outcome.conflicts);
-      const entered = outcome.transitions.filter((t) => t.entered).length;
-      transitions.inc({ direction: 'entered' }, entered);
-      transitions.inc({ direction: 'exited' }, outcome.transitions.length - entered);
+      countTransitions(outcome.transitions);
       batchSeconds.observe(seconds);
       appliedSeq.set(outcome.lastSeq);
+    },
+    recordRechecks(profiles, list) {
+      rechecks.inc(profiles);
+      countTransitions(list);
     },
   };
 }

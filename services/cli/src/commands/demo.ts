@@ -15,7 +15,7 @@ import { AudienceService, DecisionService, ProfileService } from '@pulse/proto';
 import { ensureNats } from '../local-nats.js';
 import { formatAudiences, formatDecision, formatNumber, formatProfile } from '../print.js';
 import { createProgress } from '../progress.js';
-import { publishCalls } from '../publish-calls.js';
+import { publishCalls } from '@pulse/client';
 import { REPO_ROOT } from '../repo-root.js';
 
 /** Options of `pulse demo`. */
@@ -90,7 +90,12 @@ async function importFile(file: string, url: string, engine: Engine, say: (l: st
   progress.stop();
   const jsm = await jetstreamManager(nc);
   const lastSeq = (await jsm.streams.info(STREAMS.raw)).state.last_seq;
-  while (engine.context.store.appliedSequence(STREAMS.raw) < lastSeq) {
+  const { store, clock } = engine.context;
+  // Caught up: every event applied, and every audience re-check due by now done.
+  while (
+    store.appliedSequence(STREAMS.raw) < lastSeq ||
+    store.dueRechecks(clock.now(), 1).length > 0
+  ) {
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - started) / 1_000;

@@ -2,7 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import { getLoader } from '@pulse/loaders';
 import { formatNumber } from '../print.js';
 import { createProgress } from '../progress.js';
-import { publishCalls } from '../publish-calls.js';
+import { publishCalls } from '@pulse/client';
 
 /** Options of `pulse import`. */
 export interface ImportOptions {
@@ -21,7 +21,7 @@ export async function runImport(file: string, options: ImportOptions): Promise<v
   const nc = await connect({ servers: options.natsUrl });
   const progress = createProgress('events');
   try {
-    const totals = await publishCalls(loader(file), {
+    const totals = await publishCalls(loader.read(file), {
       nc,
       source: options.source,
       onProgress: (_, calls) => progress.increment(calls),

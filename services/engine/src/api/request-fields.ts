@@ -18,10 +18,22 @@ export function requireString(value: string, field: string): string {
   return value;
 }
 
-/** The instant a request reads at: `as_of` when set, else the engine's now. */
+/**
+ * The instant a request reads at: `as_of` when set, else the engine's now.
+ * Feature state keeps only the buckets a read at or after the newest applied
+ * event can see, so an `as_of` before that watermark is refused rather than
+ * answered from pruned state.
+ */
 export function instantOf(asOf: Timestamp | undefined, clock: Clock): number {
   if (!asOf) return clock.now();
   const ms = timestampMs(asOf);
-  if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('as_of', 'must be after 1970');
+  const watermarkMs = clock.watermarkMs();
+  if (!Number.isFinite(ms) || ms < watermarkMs) {
+    const newest = new Date(watermarkMs).toISOString();
+    throw new InvalidArgumentError(
+      'as_of',
+      `must not be before the newest applied event (${newest})`,
+    );
+  }
   return ms;
 }

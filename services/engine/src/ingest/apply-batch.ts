@@ -1,15 +1,15 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { diffMemberships } from '@pulse/audiences';
 import { eventTimeMs } from '@pulse/events';
 import { applyEvent } from '@pulse/features';
 import { EventSchema } from '@pulse/proto';
 import type { Event } from '@pulse/proto';
-import type { ProfileRecord, PulseStore } from '@pulse/store';
+import type { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Definitions } from '../definitions.js';
+import { updateAudiences } from '../audience/update-audiences.js';
+import type { RecheckPolicy, Transition } from '../audience/update-audiences.js';
 import { applyTraits } from '../profile/apply-traits.js';
-import { profileView } from '../profile/profile-view.js';
 import { resolveProfile } from '../profile/resolve-profile.js';
 import type { ProfileCache } from '../profile/resolve-profile.js';
 
@@ -17,14 +17,6 @@ import type { ProfileCache } from '../profile/resolve-profile.js';
 export interface StreamMessage {
   seq: number;
   data: Uint8Array;
-}
-
-/** An audience membership change caused by applying a batch. */
-export interface Transition {
-  audienceId: string;
-  profileId: string;
-  entered: boolean;
-  atMs: number;
 }
 
 /** What one batch did, for metrics and logs. */
@@ -47,6 +39,7 @@ export interface ApplyContext {
   stream: string;
   definitions: () => Definitions;
   clock: Clock;
+  recheck: RecheckPolicy;
   logger: Logger;
 }
 
@@ -81,7 +74,7 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
 
     const nowMs = ctx.clock.now();
     for (const profile of touched.values()) {
-      updateAudiences(ctx.store, defs, profile, nowMs, outcome.transitions);
+      updateAudiences(ctx.store, defs, profile, nowMs, ctx.recheck, outcome.transitions);
       ctx.store.putProfile(profile);
     }
     ctx.store.setAppliedSequence(ctx.stream, outcome.lastSeq);
@@ -126,25 +119,4 @@ function decode(data: Uint8Array): Event | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Re-evaluates a profile's audiences and writes the index changes. */
-export function updateAudiences(
-  store: PulseStore,
-  defs: Definitions,
-  profile: ProfileRecord,
-  nowMs: number,
-  transitions: Transition[],
-): void {
-  const after = defs.audiences.evaluate(profileView(profile, defs, nowMs));
-  const { entered, exited } = diffMemberships(profile.audiences, after);
-  for (const audienceId of entered) {
-    store.setMember(audienceId, profile.id, true);
-    transitions.push({ audienceId, profileId: profile.id, entered: true, atMs: nowMs });
-  }
-  for (const audienceId of exited) {
-    store.setMember(audienceId, profile.id, false);
-    transitions.push({ audienceId, profileId: profile.id, entered: false, atMs: nowMs });
-  }
-  profile.audiences = after;
 }

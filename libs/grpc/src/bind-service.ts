@@ -1,0 +1,151 @@
+import type { DescMethod, DescService } from '@bufbuild/protobuf';
+import { status as Status } from '@grpc/grpc-js';
+import type {
+  ServiceDefinition,
+  UntypedHandleCall,
+  UntypedServiceImplementation,
+  handleServerStreamingCall,
+  handleUnaryCall,
+} from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+
+import { malformedRequestStatus, toErrorStatus } from './error-status.js';
+import { ServerCallContext } from './internal/call-context.js';
+import { isMalformedRequest } from './internal/malformed-request.js';
+import { writeAll } from './internal/write-stream.js';
+import { methodPath, serviceDefinition } from './service-definition.js';
+import type { CallContext, ServiceHandlers } from './service-handlers.js';
+
+/** Options for `bindService`. */
+export interface BindServiceOptions {
+  /** Parent logger; the lib logs through a `component: 'grpc'` child. */
+  logger: Logger;
+}
+
+/** A service ready for `server.addService(definition, implementation)`. */
+export interface BoundService {
+  /** Full service name (`pulse.v1.DiagnosticsService`); also its health key. */
+  readonly name: string;
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
+type AnyUnary = (request: unknown, call: CallContext) => Promise<unknown>;
+type AnyStreaming = (request: unknown, call: CallContext) => AsyncIterable<unknown>;
+type UnaryCall = handleUnaryCall<unknown, unknown>;
+type StreamingCall = handleServerStreamingCall<unknown, unknown>;
+
+/**
+ * Wraps plain async handlers as grpc-js handlers: answers undecodable
+ * requests with INVALID_ARGUMENT, maps thrown errors through `toErrorStatus`,
+ * honours cancellation and backpressure on streams.
+ */
+export function bindService<S extends DescService>(
+  service: S,
+  handlers: ServiceHandlers<S>,
+  options: BindServiceOptions,
+): BoundService {
+  const log = options.logger.child({ component: 'grpc', service: service.typeName });
+  const byName = handlers as Record<string, unknown>;
+  const implementation: UntypedServiceImplementation = {};
+  for (const method of service.methods) {
+    const handler = byName[method.localName];
+    if (typeof handler !== 'function') {
+      throw new TypeError(`'${method.localName}' must be a handler function`);
+    }
+    implementation[method.name] = wrapHandler(method, handler, log);
+  }
+  const definition = serviceDefinition(service);
+  return { name: service.typeName, definition, implementation };
+}
+
+function wrapHandler(method: DescMethod, handler: unknown, log: Logger): UntypedHandleCall {
+  const path = methodPath(method);
+  switch (method.methodKind) {
+    case 'unary':
+      return unaryCall(path, handler as AnyUnary, log);
+    case 'server_streaming':
+      return serverStreamingCall(path, handler as AnyStreaming, log);
+    default:
+      throw new TypeError(`'${method.localName}': ${method.methodKind} is not supported`);
+  }
+}
+
+function unaryCall(path: string, handler: AnyUnary, log: Logger): UnaryCall {
+  return (call, callback) => {
+    const request = call.request;
+    if (isMalformedRequest(request)) {
+      callback(malformedRequestStatus(request.typeName));
+      return;
+    }
+
+    const context = new ServerCallContext(call);
+    const finished = callFinished(log, path);
+    invoke(handler, request, context).then(
+      (response) => {
+        callback(null, response);
+        finished(Status.OK);
+      },
+      (err: unknown) => {
+        const status = failureStatus(err, context, log, path);
+        callback(status);
+        finished(status.code);
+      },
+    );
+  };
+}
+
+function serverStreamingCall(path: string, handler: AnyStreaming, log: Logger): StreamingCall {
+  return (call) => {
+    const request = call.request;
+    if (isMalformedRequest(request)) {
+      call.emit('error', malformedRequestStatus(request.typeName));
+      return;
+    }
+
+    const context = new ServerCallContext(call);
+    const finished = callFinished(log, path);
+    const stream = async () => writeAll(call, handler(request, context), context);
+    stream().then(
+      () => {
+        if (!context.cancelled) call.end();
+        finished(context.cancelled ? Status.CANCELLED : Status.OK);
+      },
+      (err: unknown) => {
+        const status = failureStatus(err, context, log, path);
+        // grpc-js turns an 'error' event on the stream into the call's status.
+        if (!context.cancelled) call.emit('error', status);
+        finished(status.code);
+      },
+    );
+  };
+}
+
+function invoke(handler: AnyUnary, request: unknown, context: CallContext): Promise<unknown> {
+  try {
+    return handler(request, context);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** A failure after cancel is the handler reacting to the abort, not a fault. */
+function failureStatus(err: unknown, context: ServerCallContext, log: Logger, path: string) {
+  if (!context.cancelled) return toErrorStatus(err, log, path);
+  return { code: Status.CANCELLED, details: 'cancelled' };
+}
+
+const NOT_LOGGED = (): void => {};
+
+/**
+ * Returns the per-call debug log to run when the call ends. On this hot path
+ * nothing is timed or allocated unless debug is enabled.
+ */
+function callFinished(log: Logger, method: string): (code: Status) => void {
+  if (!log.isLevelEnabled('debug')) return NOT_LOGGED;
+  const startedMs = performance.now();
+  return (code) => {
+    const durationMs = performance.now() - startedMs;
+    log.debug({ method, code: Status[code], durationMs }, 'call finished');
+  };
+}

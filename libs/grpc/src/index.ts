@@ -1,0 +1,74 @@
+/**
+ * gRPC scaffolding for Pulse: serves and calls protobuf-es v2 services over
+ * grpc-js, with one error-to-status mapping, health and reflection.
+ */
+
+/** grpc-js ServiceDefinition of a protobuf-es service, and a method's path. */
+export { serviceDefinition, methodPath } from './service-definition.js';
+
+/** Handlers are plain async functions (unary) or async iterables (streams). */
+export type {
+  CallContext,
+  MethodHandler,
+  ServerStreamingHandler,
+  ServiceHandlers,
+  UnaryHandler,
+} from './service-handlers.js';
+
+/** Wraps typed handlers as a grpc-js implementation for `server.addService`. */
+export { bindService } from './bind-service.js';
+
+/** Options for `bindService`, and its result: definition plus implementation. */
+export type { BindServiceOptions, BoundService } from './bind-service.js';
+
+/** Binds a server with health, optional reflection and graceful shutdown. */
+export { createGrpcServer, DEFAULT_SHUTDOWN_GRACE_MS } from './grpc-server.js';
+
+/** Server options, the running server handle and its health switch. */
+export type { GrpcServer, GrpcServerOptions, HealthControl } from './grpc-server.js';
+
+/** Where reflection reads `.proto` files; the repository's `proto/` folder. */
+export { PULSE_PROTO_DIR } from './server-reflection.js';
+
+/** Proto include root and files for server reflection. */
+export type { ReflectionOptions } from './server-reflection.js';
+
+/** Opens a typed client for a protobuf-es service. */
+export { createClient } from './service-client.js';
+
+/** Client options and the typed method shapes a client exposes. */
+export type {
+  CallOptions,
+  ClientMethod,
+  ClientOptions,
+  ServerStreamingMethod,
+  ServiceClient,
+  UnaryMethod,
+} from './service-client.js';
+
+/** Default max message size for servers and clients: 4 MiB. */
+export { DEFAULT_MAX_MESSAGE_BYTES } from './channel-options.js';
+
+/** Domain errors that handlers throw; each maps to one gRPC status code. */
+export {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from './errors.js';
+
+/** Guards; `isFieldError` also accepts other libs' validation errors. */
+export {
+  FIELD_ERROR_NAMES,
+  isFailedPreconditionError,
+  isFieldError,
+  isInvalidArgumentError,
+  isNotFoundError,
+  isUnavailableError,
+} from './errors.js';
+
+/** An error that names the input field at fault. */
+export type { FieldError } from './errors.js';
+
+/** Thrown error to gRPC status, and the `pulse-field` trailer key. */
+export { FIELD_METADATA_KEY, toErrorStatus } from './error-status.js';

@@ -1,0 +1,89 @@
+/**
+ * Pulse benchmarks: `npm run bench` (all), `npm run bench -- --quick`,
+ * `npm run bench -- --only decide`. Each prints its figure beside a reference
+ * measured in the same run and the ratio the design targets; all results go
+ * to a JSON file under the OS temp dir (or `--json FILE`).
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { hasNatsServer } from '@pulse/nats';
+import { runDecideBench } from './decide.bench.js';
+import { runIngestBench } from './ingest.bench.js';
+import { resolveBenchOptions } from './options.js';
+import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
+import { meets, printResult, writeJson } from './report.js';
+import type { BenchResult } from './report.js';
+
+const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<BenchResult>> = {
+  ingest: (o) => runIngestBench({ events: o.ingestEvents }),
+  decide: (o) =>
+    runDecideBench({
+      profileEvents: o.decideProfileEvents,
+      ratesPerSec: o.ratesPerSec,
+      warmupMs: o.warmupMs,
+      phaseMs: o.phaseMs,
+      concurrency: o.concurrency,
+      closedLoopMs: o.closedLoopMs,
+      rounds: o.rounds,
+      primeCalls: o.primeCalls,
+    }),
+};
+
+async function main(): Promise<number> {
+  const options = resolveBenchOptions();
+  if (!hasNatsServer()) {
+    console.error('nats-server is not on PATH; the benchmarks need a real one');
+    return 2;
+  }
+  const started = performance.now();
+  console.log(`pulse bench: ${options.only.join(', ')}${options.quick ? ' (quick)' : ''}`);
+  const machineBefore = describeMachine();
+  console.log(`machine: ${machineBefore}`);
+
+  const results: BenchResult[] = [];
+  for (const name of options.only) {
+    const result = await RUNNERS[name](options);
+    printResult(result);
+    results.push(result);
+  }
+
+  const rows = results.flatMap((r) => r.rows);
+  const missed = rows.filter((r) => !meets(r)).length;
+  const seconds = ((performance.now() - started) / 1_000).toFixed(0);
+  console.log(`\n${rows.length - missed} of ${rows.length} ratio targets met in ${seconds} s`);
+  const machineAfter = describeMachine();
+  console.log(`machine after: ${machineAfter}`);
+  const context = { options, machineBefore, machineAfter };
+  console.log(`results: ${writeJson(results, options.jsonPath, context)}`);
+  return 0;
+}
+
+/**
+ * CPUs, load average and, where Linux reports it, CPU pressure: the share of
+ * time some runnable task waited for a CPU. High pressure means other work
+ * on the machine shaped the figures; the ratios are what to read then.
+ */
+function describeMachine(): string {
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  let pressure = '';
+  try {
+    const some = readFileSync('/proc/pressure/cpu', 'utf8').match(
+      /^some avg10=([\d.]+) avg60=([\d.]+)/,
+    );
+    if (some) pressure = `, CPU pressure ${some[1]}% (10 s) ${some[2]}% (60 s)`;
+  } catch {
+    // Not Linux, or PSI is off: the load average has to do.
+  }
+  return `${cpus().length} CPUs, load ${load}${pressure}`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
