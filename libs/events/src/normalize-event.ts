@@ -42,7 +42,9 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Event
   const identity = readIdentity(call, type, traits);
   const event = readEventName(type, call.event);
   const timestampMs = readCallTime(call.timestamp, resolved);
-  const properties = readJsonObject(call.properties, 'properties');
+  const allProperties = readJsonObject(call.properties, 'properties');
+  const commerce = type === EventType.TRACK ? readCommerce(allProperties) : undefined;
+  const properties = commerce ? withoutLineItems(allProperties!) : allProperties;
 
   return create(EventSchema, {
     messageId,
@@ -56,7 +58,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Event
     traits,
     properties,
     context: readContext(call.context),
-    commerce: type === EventType.TRACK ? readCommerce(properties) : undefined,
+    commerce,
   });
 }
 
@@ -69,6 +71,18 @@ function readTraits(call: Call): JsonObject | undefined {
   if (traits) return traits;
   const context = isPlainObject(call.context) ? call.context : {};
   return readJsonObject(context.traits, 'context.traits');
+}
+
+/**
+ * Properties without `products`: once read into `commerce.products` the line
+ * items live there, typed, and are not stored a second time as a Struct (the
+ * costliest part of an order to encode).
+ */
+function withoutLineItems(properties: JsonObject): JsonObject {
+  if (!('products' in properties)) return properties;
+  const rest = { ...properties };
+  delete rest.products;
+  return rest;
 }
 
 /** The call as an object: within the size limit and plain JSON throughout. */
