@@ -1,17 +1,14 @@
-import { fork } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { createClient } from '@pulse/grpc';
 import { ensureStreams } from '@pulse/nats';
 import { AudienceService, DecisionService } from '@pulse/proto';
-import { REPO_ROOT, UCI_FILE, setup } from '../harness/index.js';
+import { UCI_FILE, setup } from '../harness/index.js';
 import { startBenchEngine, waitUntilApplied } from './engine-fixture.js';
 import { LOAD_METHODS } from './load-protocol.js';
-import { LoopDelayWatch } from './loop-delay.js';
-import type { LoadMethod, LoadPhase, LoadPlan, LoadReport } from './load-protocol.js';
-import type { PhaseResult } from './load-protocol.js';
+import type { LoadMethod, LoadPhase, LoadPlan } from './load-protocol.js';
+import { runLoadGenerator } from './load-runner.js';
+import type { MeasuredPhase } from './load-runner.js';
 import { buildOrderWorkload } from './order-workload.js';
 import { publishWorkload } from './publish-events.js';
 import { createRandom } from './random.js';
@@ -32,8 +29,6 @@ export interface DecideBenchOptions {
   /** Unrecorded calls per method before the first phase. */
   primeCalls: number;
 }
-
-const LOAD_GENERATOR = join(dirname(fileURLToPath(import.meta.url)), 'load-generator.ts');
 
 const PLACEMENT = 'homepage';
 const DECIDE_LIMIT = 3;
@@ -152,86 +147,12 @@ async function sampleResponses(address: string, userId: string): Promise<string>
     });
     const check = await audiences.check({ audienceId: AUDIENCE_ID, identifier });
     const offers = decision.offers.map((o) => o.offerId).join(', ') || 'none';
-    return `sample: Decide(${userId}) -> ${decision.profileId} [${offers}]; Check -> ${check.member}`;
+    const decided = `Decide(${userId}) -> ${decision.profileId} [${offers}]`;
+    return `sample: ${decided}; Check -> ${check.member}`;
   } finally {
     decisions.close();
     audiences.close();
   }
-}
-
-/** The engine process while one phase key's slices ran: its CPU and event-loop delay. */
-interface ServerFigures {
-  cpuPercent: number;
-  cpuPerRequestUs: number;
-  loopDelayMaxMs: number;
-}
-
-/** A phase's load-generator figures with the server's beside them. */
-type MeasuredPhase = PhaseResult & { server: ServerFigures };
-
-/** Accumulates the (in-process) engine's CPU time and loop delay per phase key. */
-class ServerWatch {
-  private readonly keys = new Map<
-    string,
-    { cpuMicros: number; wallMs: number; loopDelay: LoopDelayWatch }
-  >();
-  private cpuAtStart = process.cpuUsage();
-  private startedMs = 0;
-
-  start(key: string): void {
-    if (!this.keys.has(key)) {
-      this.keys.set(key, { cpuMicros: 0, wallMs: 0, loopDelay: new LoopDelayWatch() });
-    }
-    this.keys.get(key)!.loopDelay.start();
-    this.cpuAtStart = process.cpuUsage();
-    this.startedMs = performance.now();
-  }
-
-  end(key: string): void {
-    const entry = this.keys.get(key)!;
-    const cpu = process.cpuUsage(this.cpuAtStart);
-    entry.cpuMicros += cpu.user + cpu.system;
-    entry.wallMs += performance.now() - this.startedMs;
-    entry.loopDelay.stop();
-  }
-
-  figures(result: PhaseResult): ServerFigures {
-    const entry = this.keys.get(result.phase.key)!;
-    return {
-      cpuPercent: entry.cpuMicros / 10 / entry.wallMs,
-      cpuPerRequestUs: entry.cpuMicros / Math.max(1, result.completed),
-      loopDelayMaxMs: entry.loopDelay.maxMs,
-    };
-  }
-}
-
-/** Forks the load generator, hands it the plan and collects a result per phase key. */
-function runLoadGenerator(plan: LoadPlan): Promise<MeasuredPhase[]> {
-  return new Promise((resolve, reject) => {
-    const child = fork(LOAD_GENERATOR, [], {
-      cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const watch = new ServerWatch();
-    const results: MeasuredPhase[] = [];
-    let done = false;
-    child.on('message', (message: LoadReport) => {
-      if (message.type === 'slice-start') watch.start(message.key);
-      else if (message.type === 'slice-end') watch.end(message.key);
-      else if (message.type === 'phase') {
-        results.push({ ...message.result, server: watch.figures(message.result) });
-      } else if (message.type === 'done') {
-        done = true;
-        resolve(results);
-      } else reject(new Error(`load generator failed: ${message.message}`));
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (!done) reject(new Error(`load generator exited with code ${code}`));
-    });
-    child.send(plan);
-  });
 }
 
 function summarize(
@@ -274,8 +195,9 @@ function summarize(
       loaded,
       `open loop from a child process: ${rates} req/s, ${seconds(options.warmupMs)} warm-up + ` +
         `${seconds(options.phaseMs)} per method; latency from each request's due time`,
-      `closed loop: ${options.concurrency} in flight for ${seconds(options.closedLoopMs)}; ` +
-        `Decide(placement ${PLACEMENT}, user_id, limit ${DECIDE_LIMIT}), Check(${AUDIENCE_ID}, user_id)`,
+      `closed loop: ${options.concurrency} in flight for ${seconds(options.closedLoopMs)}`,
+      `Decide(placement ${PLACEMENT}, user_id, limit ${DECIDE_LIMIT}); ` +
+        `Check(${AUDIENCE_ID}, user_id); Ping(empty payload)`,
       sample,
     ],
     rows,

@@ -29,7 +29,34 @@ export interface ResolvedBenchOptions {
   jsonPath: string | undefined;
 }
 
-const USAGE = `usage: npm run bench -- [--only ingest,decide] [--quick] [--events N]
+type Defaults = Omit<ResolvedBenchOptions, 'only' | 'quick' | 'ratesPerSec' | 'jsonPath'>;
+
+/** About 2.5 minutes on a 2-core machine. */
+const FULL_DEFAULTS: Defaults = {
+  ingestEvents: 200_000,
+  decideProfileEvents: 20_000,
+  warmupMs: 1_000,
+  phaseMs: 5_000,
+  concurrency: 32,
+  closedLoopMs: 3_000,
+  rounds: 5,
+  primeCalls: 2_000,
+};
+
+/** About 35 seconds: a smoke test of the figures, noisier. */
+const QUICK_DEFAULTS: Defaults = {
+  ingestEvents: 20_000,
+  decideProfileEvents: 5_000,
+  warmupMs: 300,
+  phaseMs: 1_000,
+  concurrency: 32,
+  closedLoopMs: 1_000,
+  rounds: 2,
+  primeCalls: 500,
+};
+
+/** One-line help for `--help` and bad options. */
+export const USAGE = `usage: npm run bench -- [--only ingest,decide] [--quick] [--events N]
   [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000] [--concurrency 32] [--json FILE]`;
 
 /** Reads options from `argv` and `env`; throws a TypeError naming the bad option. */
@@ -56,20 +83,20 @@ export function resolveBenchOptions(
     process.exit(0);
   }
   const quick = values.quick ?? env.PULSE_BENCH_QUICK === '1';
+  const defaults = quick ? QUICK_DEFAULTS : FULL_DEFAULTS;
   const pick = (flag: string | undefined, name: string) => flag ?? env[`PULSE_BENCH_${name}`];
+  const int = (flag: string | undefined, name: string, fallback: number) =>
+    readInt(pick(flag, name.toUpperCase().replace('-', '_')), name, fallback);
 
   return Object.freeze({
+    ...defaults,
     only: readOnly(pick(values.only, 'ONLY')),
     quick,
-    ingestEvents: readInt(pick(values.events, 'EVENTS'), 'events', quick ? 20_000 : 200_000),
-    decideProfileEvents: quick ? 10_000 : 20_000,
+    ingestEvents: int(values.events, 'events', defaults.ingestEvents),
     ratesPerSec: readRates(pick(values.rates, 'RATES')),
-    warmupMs: readInt(pick(values['warmup-ms'], 'WARMUP_MS'), 'warmup-ms', quick ? 500 : 1_000),
-    phaseMs: readInt(pick(values['phase-ms'], 'PHASE_MS'), 'phase-ms', quick ? 1_500 : 5_000),
-    concurrency: readInt(pick(values.concurrency, 'CONCURRENCY'), 'concurrency', 32),
-    closedLoopMs: quick ? 1_000 : 3_000,
-    rounds: quick ? 2 : 5,
-    primeCalls: quick ? 500 : 2_000,
+    warmupMs: int(values['warmup-ms'], 'warmup-ms', defaults.warmupMs),
+    phaseMs: int(values['phase-ms'], 'phase-ms', defaults.phaseMs),
+    concurrency: int(values.concurrency, 'concurrency', defaults.concurrency),
     jsonPath: pick(values.json, 'JSON'),
   });
 }

@@ -4,6 +4,7 @@ import type { JsonObject } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { IdentifierTypes, normalizeEvent } from '@pulse/events';
 import type { SegmentCall } from '@pulse/events';
+import { productCategory } from '@pulse/loaders';
 import { EventSchema } from '@pulse/proto';
 import { parse } from 'csv-parse/sync';
 import { createRandom, zipfSampler } from './random.js';
@@ -205,7 +206,7 @@ function readCatalogue(csvPath: string): Catalogue {
       description: row.Description.trim(),
       unitPrice,
       quantity: Math.min(quantity, MAX_QUANTITY),
-      category: categoryOf(row.Description),
+      category: productCategory(row.Description),
     });
   }
   if (lines.length === 0) throw new Error(`${csvPath}: no usable order lines`);
@@ -214,12 +215,6 @@ function readCatalogue(csvPath: string): Catalogue {
     countries: [...countryByCustomer.values()],
     refundShare: cancelled / Math.max(1, invoices.size),
   };
-}
-
-/** The product type noun: the last word of the description (LANTERN, HOLDER, BAG). */
-function categoryOf(description: string): string {
-  const words = description.trim().toUpperCase().split(/\s+/);
-  return words[words.length - 1] ?? '';
 }
 
 function pickFrom<T>(items: readonly T[], random: Random): T {

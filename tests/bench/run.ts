@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { hasNatsServer } from '@pulse/nats';
 import { runDecideBench } from './decide.bench.js';
 import { runIngestBench } from './ingest.bench.js';
-import { resolveBenchOptions } from './options.js';
+import { USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
 import { meets, printResult, writeJson } from './report.js';
 import type { BenchResult } from './report.js';
@@ -83,7 +83,8 @@ function describeMachine(): string {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
-    process.exit(1);
+    // A TypeError here is a bad option: its message is the whole story.
+    console.error(err instanceof TypeError ? `${err.message}\n${USAGE}` : err);
+    process.exit(err instanceof TypeError ? 2 : 1);
   },
 );

@@ -46,32 +46,36 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   let buffer: JsMsg[] = [];
   let scheduled = false;
   let failed = false;
+  // One batch per turn of the event loop: gRPC calls and timers run between
+  // batches even while a backlog drains.
   const flush = () => {
     scheduled = false;
-    while (buffer.length > 0 && !failed) {
-      const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
-      buffer = buffer.length <= maxBatch ? [] : buffer.slice(maxBatch);
-      try {
-        options.apply(batch);
-      } catch (err) {
-        // AckAll would cover this batch with the next ack: stop acking at all.
-        failed = true;
-        buffer = [];
-        options.onError(err);
-        return;
-      }
-      batch[batch.length - 1]!.ack();
+    if (buffer.length === 0 || failed) return;
+    const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
+    buffer = buffer.length <= maxBatch ? [] : buffer.slice(maxBatch);
+    try {
+      options.apply(batch);
+    } catch (err) {
+      // AckAll would cover this batch with the next ack: stop acking at all.
+      failed = true;
+      buffer = [];
+      options.onError(err);
+      return;
     }
+    batch[batch.length - 1]!.ack();
+    if (buffer.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
   };
   const messages: ConsumerMessages = await consumer.consume({
     max_messages: Math.max(2 * maxBatch, 1_000),
     callback: (msg) => {
       if (failed) return;
       buffer.push(msg);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      schedule();
     },
   });
   log.info({ stream: options.stream, durable: options.durable }, 'consuming events');
@@ -79,7 +83,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   return {
     async stop() {
       await messages.close();
-      flush();
+      while (buffer.length > 0 && !failed) flush();
       log.info('event consumer stopped');
     },
   };
