@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { publishCalls } from '@pulse/client';
 import { resolveCollectorConfig, startCollector } from '@pulse/collector';
 import type { Collector } from '@pulse/collector';
-import { ENGINE_DURABLE, loadDefinitions } from '@pulse/engine';
+import { loadDefinitions } from '@pulse/engine';
 import { readFeatures } from '@pulse/features';
 import { createClient } from '@pulse/grpc';
 import { readUciOnlineRetail } from '@pulse/loaders';
@@ -30,6 +30,7 @@ import {
 } from './uci-reference.js';
 
 const AT_MS = Date.UTC(2010, 11, 24);
+const ENGINE_DURABLE = 'pulse-engine';
 const ENGINE_ENV = { PULSE_CLOCK: 'event', PULSE_BATCH_MAX: '25' };
 
 describe.skipIf(!existsSync(UCI_FILE))(

@@ -48,3 +48,25 @@ export function checkIdentifierLength(value: string, field: string): string {
   }
   return value;
 }
+
+/**
+ * Normalizes a typed identifier the way ingest stores it, for lookups:
+ * the type trimmed and lowercased, the value trimmed and NFC-normalized,
+ * emails lowercased. Throws InvalidEventError naming `field` when the value
+ * is empty or too long.
+ */
+export function normalizeIdentifier(
+  type: string,
+  value: string,
+  field: string,
+): { type: string; value: string } {
+  const normalizedType = type.trim().toLowerCase();
+  if (normalizedType === '')
+    throw new InvalidEventError(`${field}.type`, 'must be non-empty', type);
+  const read =
+    normalizedType === IdentifierTypes.EMAIL
+      ? readEmail(value, `${field}.value`)
+      : readIdentifierValue(value, `${field}.value`);
+  if (read === undefined) throw new InvalidEventError(`${field}.value`, 'must be non-empty', value);
+  return { type: normalizedType, value: read };
+}

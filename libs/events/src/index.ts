@@ -14,7 +14,7 @@ export {
 } from './limits.js';
 export { eventTimeMs, parseEventTime, timestampFromMs, timestampToMs } from './event-time.js';
 export type { ParseEventTimeOptions } from './event-time.js';
-export { IdentifierTypes } from './identifiers.js';
+export { IdentifierTypes, normalizeIdentifier } from './identifiers.js';
 export type { IdentifierType } from './identifiers.js';
 export { SegmentCallTypes } from './segment-call.js';
 export type { SegmentCall, SegmentCallType } from './segment-call.js';

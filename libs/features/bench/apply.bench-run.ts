@@ -23,8 +23,16 @@ const RUNS = 7;
 const TEN_FEATURES = `
 features:
   - { id: orders_7d, kind: count, events: [Order Completed], window: 7d }
-  - { id: spend_7d, kind: sum, events: [Order Completed, Order Refunded], value: revenue, window: 7d }
-  - { id: spend_30d, kind: sum, events: [Order Completed, Order Refunded], value: revenue, window: 30d }
+  - id: spend_7d
+    kind: sum
+    events: [Order Completed, Order Refunded]
+    value: revenue
+    window: 7d
+  - id: spend_30d
+    kind: sum
+    events: [Order Completed, Order Refunded]
+    value: revenue
+    window: 30d
   - { id: max_order_90d, kind: max, events: [Order Completed], value: revenue, window: 90d }
   - { id: views_24h, kind: count, events: [Product Viewed], window: 24h }
   - id: distinct_products_30d

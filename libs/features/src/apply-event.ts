@@ -61,51 +61,69 @@ function forEachItem<D extends FeatureDefinition>(
 // Each adder reads its value first and creates state only for a real
 // contribution, so no empty state is ever stored.
 
-const addNumberContribution: AddContribution<NumberDefinition> = (s, def, e, p, timeMs) => {
+function addNumberContribution(
+  states: FeatureStates,
+  def: NumberDefinition,
+  event: Event,
+  product: Product | undefined,
+  timeMs: number,
+): boolean {
   let x = 1;
-  if (def.kind !== 'count') x = toNumber(def.value?.read(e, p));
-  else if (def.value !== null && def.value.read(e, p) === undefined) return false;
+  if (def.kind !== 'count') x = toNumber(def.value?.read(event, product));
+  else if (def.value !== null && def.value.read(event, product) === undefined) return false;
   if (Number.isNaN(x)) return false;
 
-  let state = stateOf<NumberBucketsState>(s, def.id, def.fingerprint);
-  if (state === undefined) s[def.id] = state = newNumberState(def.fingerprint);
+  let state = stateOf<NumberBucketsState>(states, def.id, def.fingerprint);
+  if (state === undefined) states[def.id] = state = newNumberState(def.fingerprint);
   return addNumber(state, def.kind, bucketFor(def, timeMs), x, spanFor(def));
-};
+}
 
-const addDistinctContribution: AddContribution<DistinctCountDefinition> = (
-  s,
-  def,
-  e,
-  p,
-  timeMs,
-) => {
-  const key = toKey(def.value.read(e, p));
+function addDistinctContribution(
+  states: FeatureStates,
+  def: DistinctCountDefinition,
+  event: Event,
+  product: Product | undefined,
+  timeMs: number,
+): boolean {
+  const key = toKey(def.value.read(event, product));
   if (key === undefined) return false;
 
-  let state = stateOf<HashBucketsState>(s, def.id, def.fingerprint);
-  if (state === undefined) s[def.id] = state = newHashState(def.fingerprint);
+  let state = stateOf<HashBucketsState>(states, def.id, def.fingerprint);
+  if (state === undefined) states[def.id] = state = newHashState(def.fingerprint);
   return addHash(state, bucketFor(def, timeMs), fnv1a32(key), spanFor(def));
-};
+}
 
-const addLastNContribution: AddContribution<LastNDefinition> = (s, def, e, p, timeMs) => {
-  const value = toKey(def.value.read(e, p));
+function addLastNContribution(
+  states: FeatureStates,
+  def: LastNDefinition,
+  event: Event,
+  product: Product | undefined,
+  timeMs: number,
+): boolean {
+  const value = toKey(def.value.read(event, product));
   if (value === undefined) return false;
 
-  let state = stateOf<LastNState>(s, def.id, def.fingerprint);
-  if (state === undefined) s[def.id] = state = newLastNState(def.fingerprint);
+  let state = stateOf<LastNState>(states, def.id, def.fingerprint);
+  if (state === undefined) states[def.id] = state = newLastNState(def.fingerprint);
   return addLastN(state, def.n, value, timeMs);
-};
+}
 
-const addAffinityContribution: AddContribution<AffinityDefinition> = (s, def, e, p, timeMs) => {
-  const key = toKey(def.key.read(e, p));
+function addAffinityContribution(
+  states: FeatureStates,
+  def: AffinityDefinition,
+  event: Event,
+  product: Product | undefined,
+  timeMs: number,
+): boolean {
+  const key = toKey(def.key.read(event, product));
   if (key === undefined) return false;
-  const weight = def.weight === null ? 1 : toNumber(def.weight.read(e, p));
+  const weight = def.weight === null ? 1 : toNumber(def.weight.read(event, product));
   if (Number.isNaN(weight)) return false;
 
-  let state = stateOf<AffinityState>(s, def.id, def.fingerprint);
-  if (state === undefined) s[def.id] = state = newAffinityState(def.fingerprint);
+  let state = stateOf<AffinityState>(states, def.id, def.fingerprint);
+  if (state === undefined) states[def.id] = state = newAffinityState(def.fingerprint);
   return addAffinity(state, def, key, weight, timeMs);
-};
+}
 
 function applySeen(states: FeatureStates, def: SeenDefinition, timeMs: number): boolean {
   const state = stateOf<SeenState>(states, def.id, def.fingerprint);

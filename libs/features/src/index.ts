@@ -23,6 +23,7 @@ export type {
 export { FeatureKind } from './definitions.js';
 /** Errors raised for bad definitions and for events without event time. */
 export { DefinitionError, EventTimeMissingError, isDefinitionError } from './errors.js';
+/** The feature id and offending value a {@link DefinitionError} carries. */
 export type { DefinitionErrorDetails } from './errors.js';
 /** Event time of an event in epoch ms, the instant every bucket is chosen by. */
 export { eventTimeMs } from './event-time.js';
@@ -51,5 +52,8 @@ export type {
   NumberBucketsState,
   SeenState,
 } from './state.js';
-/** The default bucket size for a window length, and the bucket of an instant. */
-export { bucketIndex, defaultBucketMs } from './window.js';
+/**
+ * The default bucket size for a window length, the bucket of an instant, and
+ * how far before the newest event reads stay exact.
+ */
+export { READ_GRACE_MS, bucketIndex, defaultBucketMs } from './window.js';

@@ -181,10 +181,9 @@ function readSource(source: unknown): unknown {
  * Throws {@link DefinitionError} naming the first field at fault.
  */
 export function parseFeatureDefinitions(source: string | unknown): FeatureDefinitions {
-  const document = documentSchema.safeParse(readSource(source));
-  if (!document.success) {
-    throw issueToError(document.error.issues[0]!, [], source);
-  }
+  const raw = readSource(source);
+  const document = documentSchema.safeParse(raw);
+  if (!document.success) throw issueToError(document.error.issues[0]!, [], raw);
 
   const features: FeatureDefinition[] = [];
   const byId = new Map<string, FeatureDefinition>();

@@ -21,11 +21,14 @@ export interface NumberBucketsState extends StateBase {
 
 /**
  * distinct_count: per bucket, the ascending unique 32-bit FNV-1a hashes of the
- * values seen in it. A lifetime feature keeps one cell at bucket 0.
+ * values seen in it, stored as consecutive runs of one flat `hashes` array
+ * (`sizes[i]` long for bucket `buckets[i]`) so a read scans contiguous memory.
+ * A lifetime feature keeps one run at bucket 0.
  */
 export interface HashBucketsState extends StateBase {
   buckets: number[];
-  hashes: number[][];
+  sizes: number[];
+  hashes: number[];
 }
 
 /**

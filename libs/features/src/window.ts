@@ -42,11 +42,19 @@ export function lastBucketAt(atMs: number, bucketMs: number): number {
 }
 
 /**
- * How many buckets before the newest one can still be read at an instant no
- * earlier than the newest event: buckets below `newest − span` are dead.
+ * How far before the newest event reads stay exact. Events may be stamped up
+ * to a day ahead of the clock (the collector's future-skew limit), so one
+ * early-dated event must not prune what a read at the true now still needs.
+ */
+export const READ_GRACE_MS = 86_400_000;
+
+/**
+ * How many buckets before the newest one are kept: every bucket a read at an
+ * instant no earlier than `newest event − READ_GRACE_MS` can see. Buckets
+ * below `newest − span` are dead.
  */
 export function retainedSpan(windowMs: number, bucketMs: number): number {
-  return Math.ceil(windowMs / bucketMs);
+  return Math.ceil((windowMs + READ_GRACE_MS) / bucketMs);
 }
 
 /** The instant at which bucket k stops counting: (k+1)B + W. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DefinitionError, isDefinitionError, parseFeatureDefinitions } from '@pulse/features';
 import { DAY, HOUR, MINUTE } from './support/make-event.js';
@@ -58,6 +59,13 @@ describe('parseFeatureDefinitions', () => {
     ]);
     expect(defs.byId.get('category_affinity')).toMatchObject({ halfLifeMs: 7 * DAY, maxKeys: 32 });
     expect(defs.byId.get('recent_products')).toMatchObject({ n: 5, each: true });
+  });
+
+  it('accepts the example in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const ids = parseFeatureDefinitions(example).features.map((d) => d.id);
+    expect(ids).toEqual(['orders_7d', 'spend_7d', 'recent_products', 'category_affinity']);
   });
 
   it('accepts a plain object as well as YAML text, with the same result', () => {

@@ -34,6 +34,8 @@ export class PulseStore implements Disposable {
   readonly dedupe: Database<number, string>;
   /** `[appliedAtMs, messageId]` → true, to prune the dedupe index by age. */
   readonly dedupeByTime: Database<true, [number, string]>;
+  /** Small named strings: what the live audience index was built from. */
+  readonly meta: Database<string, string>;
   /** `[recheckAtMs, profileId]` → true: profiles whose audiences change with time. */
   readonly rechecks: Database<true, [number, string]>;
 
@@ -49,6 +51,7 @@ export class PulseStore implements Disposable {
     this.dedupe = root.openDB({ name: 'dedupe' });
     this.dedupeByTime = root.openDB({ name: 'dedupe-by-time' });
     this.rechecks = root.openDB({ name: 'rechecks' });
+    this.meta = root.openDB({ name: 'meta', encoding: 'string' });
   }
 
   /** Opens (or creates) the environment at `options.path`. */
@@ -106,6 +109,13 @@ export class PulseStore implements Disposable {
   /** Every profile id, in key order. */
   profileIds(): Iterable<string> {
     return this.profiles.getKeys();
+  }
+
+  /** Up to `limit` profile ids after `afterId` (from the first when undefined). */
+  profileIdsAfter(afterId: string | undefined, limit: number): string[] {
+    const range = afterId === undefined ? { limit } : { start: afterId, limit: limit + 1 };
+    const ids = Array.from(this.profiles.getKeys(range));
+    return afterId !== undefined && ids[0] === afterId ? ids.slice(1) : ids.slice(0, limit);
   }
 
   appliedSequence(stream: string): number {

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_DEMO_FILE, runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
@@ -25,6 +25,12 @@ program
   .option('--nats-url <url>', 'NATS server', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
   .action((file, options) => runImport(file, options));
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
 const engineOption = ['--engine <host:port>', 'engine gRPC address', 'localhost:50051'] as const;
 
 program
@@ -37,9 +43,9 @@ program
   .command('decide <placement> <type> <value>')
   .description('ask for the next-best offers of a visitor at a placement')
   .option(...engineOption)
-  .option('--limit <n>', 'offers to return', '3')
+  .option('--limit <n>', 'offers to return', positiveInteger, 3)
   .action((placement, type, value, options) =>
-    runDecide(options.engine, placement, { type, value }, Number(options.limit)),
+    runDecide(options.engine, placement, { type, value }, options.limit),
   );
 
 program

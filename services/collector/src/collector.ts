@@ -3,10 +3,10 @@ import { PULSE_PROTO_DIR, bindService, createGrpcServer } from '@pulse/grpc';
 import { connectNats, ensureStreams } from '@pulse/nats';
 import { startOpsServer } from '@pulse/ops';
 import { DiagnosticsService, IngestService } from '@pulse/proto';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ResolvedCollectorConfig } from './config.js';
 import { ingestHandlers } from './grpc-intake.js';
+import { createCollectorMetrics } from './metrics.js';
 import { serveNatsIntake } from './nats-intake.js';
 
 /** A running collector: NATS intake and gRPC IngestService. */
@@ -29,7 +29,9 @@ export async function startCollector(
   await ensureStreams(nc, { duplicateWindowMs: config.duplicateWindowMs });
   const js = jetstream(nc);
 
-  const subscription = serveNatsIntake({ nc, js, logger });
+  const metrics = createCollectorMetrics();
+  const onReport = metrics.recordReport;
+  const subscription = serveNatsIntake({ nc, js, logger, onReport });
   const grpc = await createGrpcServer({
     logger,
     host: config.grpcHost,
@@ -39,16 +41,15 @@ export async function startCollector(
       files: ['pulse/v1/ingest.proto', 'pulse/v1/diagnostics.proto'],
     },
     services: [
-      bindService(IngestService, ingestHandlers(js, logger), { logger }),
+      bindService(IngestService, ingestHandlers(js, logger, onReport), { logger }),
       bindService(DiagnosticsService, { ping: async (r) => ({ payload: r.payload }) }, { logger }),
     ],
   });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   let running = true;
   const ops = await startOpsServer({
     port: config.metricsPort,
-    registry,
+    host: config.metricsHost,
+    registry: metrics.registry,
     ready: () => running && !nc.isClosed(),
     logger,
   });

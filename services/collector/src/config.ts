@@ -5,6 +5,7 @@ const envSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   PULSE_COLLECTOR_GRPC_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_COLLECTOR_GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50052),
+  PULSE_COLLECTOR_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_COLLECTOR_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
   PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -17,6 +18,7 @@ export interface ResolvedCollectorConfig {
   grpcHost: string;
   /** 0 picks a free port. */
   grpcPort: number;
+  metricsHost: string;
   /** 0 picks a free port. */
   metricsPort: number;
   /** JetStream's duplicate window on the raw stream. */
@@ -39,6 +41,7 @@ export function resolveCollectorConfig(
     natsUrl: e.NATS_URL,
     grpcHost: e.PULSE_COLLECTOR_GRPC_HOST,
     grpcPort: e.PULSE_COLLECTOR_GRPC_PORT,
+    metricsHost: e.PULSE_COLLECTOR_METRICS_HOST,
     metricsPort: e.PULSE_COLLECTOR_METRICS_PORT,
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,

@@ -9,7 +9,7 @@ import type { Event, IngestService } from '@pulse/proto';
 import { EventSchema } from '@pulse/proto';
 import type { Logger } from 'pino';
 import { ingestBatch } from './ingest-batch.js';
-import type { Candidate } from './ingest-batch.js';
+import type { Candidate, IngestContext } from './ingest-batch.js';
 
 /** Metadata key naming the source of gRPC ingest calls. */
 export const SOURCE_METADATA_KEY = 'pulse-source';
@@ -25,17 +25,19 @@ export const DEFAULT_GRPC_SOURCE = 'grpc';
 export function ingestHandlers(
   js: JetStreamClient,
   logger: Logger,
+  onReport?: IngestContext['onReport'],
 ): ServiceHandlers<typeof IngestService> {
   return {
     async ingest(request, call) {
       if (!request.event) throw new InvalidArgumentError('event', 'is required');
-      const report = await run(js, logger, call, [request.event]);
+      const report = await run({ js, logger, onReport }, call, [request.event]);
       return { result: report.results[0] };
     },
 
     async ingestBatch(request, call) {
-      if (request.events.length === 0)
+      if (request.events.length === 0) {
         throw new InvalidArgumentError('events', 'must not be empty');
+      }
       const bytes = toBinary(IngestBatchRequestSchema, request).length;
       if (bytes > BATCH_MAX_BYTES) {
         throw new InvalidArgumentError(
@@ -43,19 +45,19 @@ export function ingestHandlers(
           `batch of ${bytes} bytes exceeds the 500 KB limit`,
         );
       }
-      return run(js, logger, call, request.events);
+      return run({ js, logger, onReport }, call, request.events);
     },
   };
 }
 
-function run(js: JetStreamClient, logger: Logger, call: CallContext, events: Event[]) {
+function run(base: Omit<IngestContext, 'source'>, call: CallContext, events: Event[]) {
   const source = sourceOf(call);
   const receivedAtMs = Date.now();
   const candidates: Candidate[] = events.map((event) => ({
     normalize: () => validateEvent(event, { source, receivedAtMs }),
     original: () => toBinary(EventSchema, event),
   }));
-  return ingestBatch({ js, source, logger }, candidates);
+  return ingestBatch({ ...base, source }, candidates);
 }
 
 function sourceOf(call: CallContext): string {

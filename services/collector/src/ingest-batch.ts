@@ -37,6 +37,8 @@ export interface IngestContext {
   js: JetStreamClient;
   source: string;
   logger: Logger;
+  /** Told every report; sources are bounded by the subject token rule. */
+  onReport?: (source: string, report: BatchReport) => void;
 }
 
 /**
@@ -80,7 +82,9 @@ export async function ingestBatch(
     writes.push(publish(ctx, event, result));
   });
   await Promise.all(writes);
-  return summarize(results);
+  const report = summarize(results);
+  ctx.onReport?.(ctx.source, report);
+  return report;
 }
 
 async function publish(ctx: IngestContext, event: Event, result: CandidateResult): Promise<void> {

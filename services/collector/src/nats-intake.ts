@@ -15,6 +15,7 @@ export interface NatsIntakeOptions {
   /** Collectors share work through this queue group. @default 'pulse-collectors' */
   queue?: string;
   logger: Logger;
+  onReport?: IngestContext['onReport'];
 }
 
 const encoder = new TextEncoder();
@@ -34,7 +35,7 @@ export function serveNatsIntake(options: NatsIntakeOptions): Subscription {
         log.error({ err }, 'ingest subscription failed');
         return;
       }
-      handle(options.js, msg, log).catch((error: unknown) => {
+      handle(options, msg, log).catch((error: unknown) => {
         log.error({ err: error, subject: msg.subject }, 'ingest request failed');
         respond(msg, { error: { field: '', reason: 'events could not be stored; retry' } });
       });
@@ -44,9 +45,9 @@ export function serveNatsIntake(options: NatsIntakeOptions): Subscription {
   return sub;
 }
 
-async function handle(js: JetStreamClient, msg: Msg, logger: Logger): Promise<void> {
+async function handle(options: NatsIntakeOptions, msg: Msg, logger: Logger): Promise<void> {
   const source = msg.subject.slice(SUBJECTS.ingest.length + 1);
-  const ctx: IngestContext = { js, source, logger };
+  const ctx: IngestContext = { js: options.js, source, logger, onReport: options.onReport };
   if (!isValidSourceToken(source)) {
     respond(msg, { error: { field: 'subject', reason: 'source must match [A-Za-z0-9_-]{1,64}' } });
     return;
@@ -80,13 +81,28 @@ function jsonCandidates(
   } catch {
     return 'body is not valid JSON';
   }
-  const isBatch = typeof body === 'object' && body !== null && 'batch' in body;
-  const calls: unknown[] = isBatch ? ((body as { batch: unknown }).batch as unknown[]) : [body];
+  // A Segment batch is `{"batch": [...]}`; a call that happens to carry a
+  // `batch` property is still one call.
+  const calls = isObject(body) && 'batch' in body && !('type' in body) ? body.batch : [body];
   if (!Array.isArray(calls)) return "'batch' must be an array";
+  if (calls.length === 0) return "'batch' must not be empty";
   return calls.map((call) => ({
     normalize: () => normalizeEvent(call, { source, receivedAtMs }),
-    original: () => encoder.encode(JSON.stringify(call) ?? 'undefined'),
+    original: () => originalBytes(call, data),
   }));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The call's own JSON; the whole body when it cannot be serialized (too deep). */
+function originalBytes(call: unknown, body: Uint8Array): Uint8Array {
+  try {
+    return encoder.encode(JSON.stringify(call) ?? 'null');
+  } catch {
+    return body;
+  }
 }
 
 function protobufCandidates(

@@ -11,7 +11,12 @@ const envSchema = z.object({
   PULSE_DEFINITIONS_DIR: z.string().min(1).default('deploy/definitions/retail'),
   PULSE_GRPC_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50051),
+  PULSE_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  PULSE_CONSUMER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only')
+    .default('pulse-engine'),
   PULSE_CLOCK: z.enum(CLOCK_MODES).default('wall'),
   PULSE_BATCH_MAX: z.coerce.number().int().min(1).max(50_000).default(1_000),
   PULSE_DEDUPE_RETENTION_MS: z.coerce
@@ -35,8 +40,11 @@ export interface ResolvedEngineConfig {
   grpcHost: string;
   /** 0 picks a free port. */
   grpcPort: number;
+  metricsHost: string;
   /** Port of `/metrics`, `/healthz`, `/readyz`; 0 picks a free port. */
   metricsPort: number;
+  /** The durable JetStream consumer this engine owns; one engine per name. */
+  consumerName: string;
   clock: (typeof CLOCK_MODES)[number];
   batchMax: number;
   dedupeRetentionMs: number;
@@ -66,7 +74,9 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     definitionsDir: resolve(e.PULSE_DEFINITIONS_DIR),
     grpcHost: e.PULSE_GRPC_HOST,
     grpcPort: e.PULSE_GRPC_PORT,
+    metricsHost: e.PULSE_METRICS_HOST,
     metricsPort: e.PULSE_METRICS_PORT,
+    consumerName: e.PULSE_CONSUMER_NAME,
     clock: e.PULSE_CLOCK,
     batchMax: e.PULSE_BATCH_MAX,
     dedupeRetentionMs: e.PULSE_DEDUPE_RETENTION_MS,

@@ -26,11 +26,11 @@ import type { BatchOutcome } from './ingest/apply-batch.js';
 import { startEventConsumer } from './ingest/event-consumer.js';
 import type { EventConsumer } from './ingest/event-consumer.js';
 import { createEngineMetrics } from './metrics.js';
-import { runDueRechecks } from './audience/update-audiences.js';
-import type { Transition } from './audience/update-audiences.js';
-
-/** The durable consumer name of the single-partition engine. */
-export const ENGINE_DURABLE = 'pulse-engine';
+import { indexFingerprint, indexIsStale, rebuildAudienceIndex } from './audience/rebuild-index.js';
+import { startRecheckLoop } from './audience/recheck-loop.js';
+import type { RecheckLoop } from './audience/recheck-loop.js';
+import type { RecheckPolicy } from './audience/update-audiences.js';
+import { startDedupePruner } from './ingest/dedupe-pruner.js';
 
 const PROTO_FILES = [
   'pulse/v1/profile.proto',
@@ -39,19 +39,19 @@ const PROTO_FILES = [
   'pulse/v1/diagnostics.proto',
 ];
 
-const DEDUPE_PRUNE_INTERVAL_MS = 60_000;
-
-/** How often the wall clock looks for due audience re-checks. */
-const RECHECK_INTERVAL_MS = 1_000;
-
-/** Most re-checks in one transaction, so a backlog does not stall intake. */
-const RECHECKS_PER_TRANSACTION = 500;
-
-/** Time one round of re-checks may take before yielding to intake. */
-const RECHECK_BUDGET_MS = 50;
-
 /** States a running engine goes through, logged at info. */
-export type EngineState = 'running' | 'stopping' | 'draining' | 'stopped';
+export type EngineState = 'starting' | 'running' | 'stopping' | 'draining' | 'stopped';
+
+/** How an engine ended: `error` is set when a fatal fault stopped it. */
+export interface EngineExit {
+  error?: unknown;
+}
+
+/** Options for {@link startEngine} beyond the config. */
+export interface StartEngineOptions {
+  /** Aborting it during startup stops the engine as soon as it can. */
+  signal?: AbortSignal;
+}
 
 /** A running engine: consumer, LMDB and gRPC APIs in one process. */
 export interface Engine extends AsyncDisposable {
@@ -59,113 +59,172 @@ export interface Engine extends AsyncDisposable {
   readonly opsPort: number;
   readonly context: EngineContext;
   /** Resolves when the engine stopped, by `stop()` or after a fatal error. */
-  readonly stopped: Promise<void>;
-  stop(): Promise<void>;
+  readonly stopped: Promise<EngineExit>;
+  stop(): Promise<EngineExit>;
+}
+
+/** Startup was abandoned because the engine was asked to stop or failed. */
+export class EngineStoppedError extends Error {
+  override name = 'EngineStoppedError';
 }
 
 /**
- * Starts an engine in the order config → LMDB → NATS → consumer → gRPC →
- * ready, and stops it in reverse: gRPC intake, consumer drain, NATS, LMDB.
+ * Starts an engine in the order config → LMDB → audience index → NATS →
+ * gRPC and probes → consumer → ready, and stops it in reverse: gRPC intake,
+ * consumer drain, NATS, LMDB. A fatal fault at any point stops it with the
+ * error in `stopped`.
  */
-export async function startEngine(config: ResolvedEngineConfig, logger: Logger): Promise<Engine> {
+export async function startEngine(
+  config: ResolvedEngineConfig,
+  logger: Logger,
+  options: StartEngineOptions = {},
+): Promise<Engine> {
   const log = logger.child({ component: 'engine' });
   const store = PulseStore.open({ path: config.dataDir });
   let definitions: Definitions = loadDefinitions(config.definitionsDir);
   const clock = createClock(config.clock, store.positions.get(WATERMARK_KEY) ?? 0);
   const context: EngineContext = { store, definitions: () => definitions, clock, logger };
-  const metrics = createEngineMetrics();
+  const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw));
+  const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
-  const nc = await connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger });
-  await ensureStreams(nc, { duplicateWindowMs: config.duplicateWindowMs });
-
-  let state: EngineState = 'running';
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let state: EngineState = 'starting';
+  let exit: EngineExit = {};
+  let resolveStopped!: (exit: EngineExit) => void;
+  const stopped = new Promise<EngineExit>((resolve) => (resolveStopped = resolve));
   // Filled in as startup proceeds; stop() closes whatever exists.
   const parts: {
+    nc?: NatsConnection;
     grpc?: GrpcServer;
     ops?: OpsServer;
     watcher?: FSWatcher;
     consumer?: EventConsumer;
+    rechecks?: RecheckLoop;
+    pruner?: { stop(): void };
   } = {};
 
-  const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
-  const apply = (batch: JsMsg[]) => {
-    const started = performance.now();
-    const outcome = applyBatch(
-      { store, stream: STREAMS.raw, definitions: context.definitions, clock, recheck, logger },
-      batch.map((m) => ({ seq: m.seq, data: m.data })),
-    );
-    metrics.recordBatch(outcome, (performance.now() - started) / 1_000);
-    reportBatch(nc, batch, outcome, log);
-    recheckDue();
-  };
-
-  // Audiences that change with time alone: the event clock moves with each
-  // batch, the wall clock with a timer. Bounded transactions, and a bounded
-  // time per call, so a backlog does not stall intake; the timer finishes it.
-  const recheckDue = () => {
-    const deadline = performance.now() + RECHECK_BUDGET_MS;
-    const nowMs = clock.now();
-    const transitions: Transition[] = [];
-    let checked = 0;
-    do {
-      checked = runDueRechecks(
-        store,
-        definitions,
-        nowMs,
-        recheck,
-        RECHECKS_PER_TRANSACTION,
-        transitions,
-      );
-      if (checked > 0) metrics.recordRechecks(checked, transitions.splice(0));
-    } while (checked === RECHECKS_PER_TRANSACTION && performance.now() < deadline);
-  };
-  const recheckTimer = setInterval(recheckDue, RECHECK_INTERVAL_MS);
-  recheckTimer.unref();
-
-  const stop = async () => {
-    if (state !== 'running') return stopped;
+  const stop = async (): Promise<EngineExit> => {
+    if (state === 'stopping' || state === 'draining' || state === 'stopped') return stopped;
     state = 'stopping';
     log.info({ state }, 'engine stopping');
-    clearInterval(pruneTimer);
-    clearInterval(recheckTimer);
+    parts.rechecks?.stop();
+    parts.pruner?.stop();
     parts.watcher?.close();
     await parts.grpc?.shutdown(config.shutdownGraceMs);
     state = 'draining';
     log.info({ state }, 'engine draining');
     await parts.consumer?.stop();
-    await nc.drain();
+    await parts.nc?.drain();
     await parts.ops?.close();
     await store.close();
     state = 'stopped';
     log.info({ state }, 'engine stopped');
-    resolveStopped();
+    resolveStopped(exit);
+    return exit;
+  };
+  const fail = (err: unknown, message: string) => {
+    log.fatal({ err }, message);
+    exit = { error: err };
+    void stop();
+  };
+  // Between startup steps: give up when asked to stop or after a fault.
+  const proceed = async <T>(step: Promise<T>): Promise<T> => {
+    const value = await step;
+    if (options.signal?.aborted && state === 'starting') await stop();
+    if (state !== 'starting') throw new EngineStoppedError('engine stopped during startup');
+    return value;
   };
 
-  parts.consumer = await startEventConsumer({
-    nc,
-    stream: STREAMS.raw,
-    durable: ENGINE_DURABLE,
-    appliedSeq: store.appliedSequence(STREAMS.raw),
-    maxBatch: config.batchMax,
-    apply,
-    onError: (err) => {
-      log.fatal({ err }, 'applying a batch failed; stopping without acknowledging it');
-      void stop();
-    },
-    logger,
-  });
-
-  const pruneTimer = setInterval(() => {
-    const pruned = store.transaction(() =>
-      store.pruneDedupe(Date.now() - config.dedupeRetentionMs),
+  try {
+    await proceed(refreshAudienceIndex(context, config, recheck, log));
+    parts.nc = await proceed(
+      connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger }),
     );
-    if (pruned > 0) log.debug({ pruned }, 'dedupe index pruned');
-  }, DEDUPE_PRUNE_INTERVAL_MS);
-  pruneTimer.unref();
+    await proceed(ensureStreams(parts.nc, { duplicateWindowMs: config.duplicateWindowMs }));
+    parts.grpc = await proceed(startApis(config, context, logger));
+    parts.ops = await proceed(
+      startOpsServer({
+        port: config.metricsPort,
+        host: config.metricsHost,
+        registry: metrics.registry,
+        ready: () => state === 'running',
+        logger,
+      }),
+    );
 
-  const grpc = await createGrpcServer({
+    const rechecks = startRecheckLoop({
+      store,
+      definitions: context.definitions,
+      clock,
+      policy: recheck,
+      metrics,
+    });
+    parts.rechecks = rechecks;
+    parts.pruner = startDedupePruner(store, config.dedupeRetentionMs, log);
+    const nc = parts.nc;
+    parts.consumer = await proceed(
+      startEventConsumer({
+        nc,
+        stream: STREAMS.raw,
+        durable: config.consumerName,
+        appliedSeq: store.appliedSequence(STREAMS.raw),
+        maxBatch: config.batchMax,
+        apply: (batch) => {
+          const started = performance.now();
+          const outcome = applyBatch(
+            {
+              store,
+              stream: STREAMS.raw,
+              definitions: context.definitions,
+              clock,
+              recheck,
+              logger,
+            },
+            batch.map((m) => ({ seq: m.seq, data: m.data })),
+          );
+          metrics.recordBatch(outcome, (performance.now() - started) / 1_000);
+          reportBatch(nc, batch, outcome, log);
+          rechecks.runDue();
+        },
+        onError: (err) => fail(err, 'consuming events failed; stopping without acknowledging more'),
+        logger,
+      }),
+    );
+    parts.watcher = watchDefinitions(
+      config.definitionsDir,
+      (next) => {
+        definitions = next;
+        refreshAudienceIndex(context, config, recheck, log).catch((err: unknown) =>
+          fail(err, 'rebuilding the audience index failed'),
+        );
+      },
+      logger,
+    );
+  } catch (err) {
+    if (state === 'starting') fail(err, 'engine failed to start');
+    await stopped;
+    throw err instanceof EngineStoppedError
+      ? err
+      : new EngineStoppedError('engine failed to start', { cause: err });
+  }
+  state = 'running';
+  log.info({ grpcPort: parts.grpc.port, clock: clock.mode, state }, 'engine ready');
+  return {
+    grpcPort: parts.grpc.port,
+    opsPort: parts.ops.port,
+    context,
+    stopped,
+    stop,
+    [Symbol.asyncDispose]: async () => void (await stop()),
+  };
+}
+
+/** Binds the gRPC APIs with health and reflection. */
+function startApis(
+  config: ResolvedEngineConfig,
+  context: EngineContext,
+  logger: Logger,
+): Promise<GrpcServer> {
+  return createGrpcServer({
     logger,
     host: config.grpcHost,
     port: config.grpcPort,
@@ -177,43 +236,49 @@ export async function startEngine(config: ResolvedEngineConfig, logger: Logger):
       bindService(DiagnosticsService, diagnosticsHandlers(), { logger }),
     ],
   });
-  parts.grpc = grpc;
-  const ops = await startOpsServer({
-    port: config.metricsPort,
-    registry: metrics.registry,
-    ready: () => state === 'running',
-    logger,
-  });
-  parts.ops = ops;
-  parts.watcher = watchDefinitions(config.definitionsDir, (next) => (definitions = next), logger);
-  log.info({ grpcPort: grpc.port, clock: clock.mode, state }, 'engine ready');
-
-  return {
-    grpcPort: grpc.port,
-    opsPort: ops.port,
-    context,
-    stopped,
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
 }
 
-/** Logs a batch and sends undecodable messages to the dead-letter stream. */
+/**
+ * Rebuilds the live audience index when the definitions or the clock it was
+ * built from changed (a reload, a new version, another PULSE_CLOCK).
+ */
+async function refreshAudienceIndex(
+  context: EngineContext,
+  config: ResolvedEngineConfig,
+  recheck: RecheckPolicy,
+  log: Logger,
+): Promise<void> {
+  const defs = context.definitions();
+  const fingerprint = indexFingerprint(defs, config.clock);
+  if (!indexIsStale(context.store, fingerprint)) return;
+  const started = performance.now();
+  const done = await rebuildAudienceIndex(
+    context.store,
+    defs,
+    fingerprint,
+    () => context.clock.now(),
+    recheck,
+  );
+  const ms = Math.round(performance.now() - started);
+  log.info({ ...done, ms }, 'audience index rebuilt');
+}
+
+/** Logs a batch and sends messages it could not apply to the dead-letter stream. */
 function reportBatch(nc: NatsConnection, batch: JsMsg[], outcome: BatchOutcome, log: Logger): void {
   if (log.isLevelEnabled('debug')) {
     log.debug({ ...outcome, transitions: outcome.transitions.length }, 'batch applied');
   }
-  if (outcome.undecodable.length === 0) return;
+  if (outcome.invalid.length === 0) return;
   const js = jetstream(nc);
-  for (const seq of outcome.undecodable) {
+  for (const { seq, reason } of outcome.invalid) {
     const message = batch.find((m) => m.seq === seq);
     if (!message) continue;
     const h = headers();
-    h.set(HEADERS.reason, 'stream message is not a pulse.v1.Event');
+    h.set(HEADERS.reason, reason);
     h.set(HEADERS.source, message.subject);
     js.publish(deadLetterSubject('engine'), message.data, { headers: h }).catch((err: unknown) =>
-      log.error({ err, seq }, 'undecodable message could not be dead-lettered'),
+      log.error({ err, seq }, 'invalid stream message could not be dead-lettered'),
     );
   }
-  log.warn({ sequences: outcome.undecodable }, 'undecodable stream messages skipped');
+  log.warn({ invalid: outcome.invalid }, 'invalid stream messages set aside');
 }

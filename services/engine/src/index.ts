@@ -1,5 +1,5 @@
-export { startEngine, ENGINE_DURABLE } from './engine.js';
-export type { Engine, EngineState } from './engine.js';
+export { startEngine, EngineStoppedError } from './engine.js';
+export type { Engine, EngineExit, EngineState, StartEngineOptions } from './engine.js';
 export { resolveEngineConfig, ConfigError } from './config.js';
 export type { ResolvedEngineConfig } from './config.js';
 export { createClock, CLOCK_MODES } from './clock.js';

@@ -9,8 +9,8 @@ export interface EngineMetrics {
   recordRechecks(profiles: number, transitions: readonly Transition[]): void;
 }
 
-/** Creates the engine's metrics with process defaults. */
-export function createEngineMetrics(): EngineMetrics {
+/** Creates the engine's metrics with process defaults, starting from the applied sequence. */
+export function createEngineMetrics(appliedSeqAtStart: number): EngineMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const events = new Counter({
@@ -51,17 +51,18 @@ export function createEngineMetrics(): EngineMetrics {
     help: 'Last stream sequence committed to LMDB',
     registers: [registry],
   });
+  appliedSeq.set(appliedSeqAtStart);
   return {
     registry,
     recordBatch(outcome, seconds) {
       events.inc({ outcome: 'applied' }, outcome.applied);
       events.inc({ outcome: 'duplicate' }, outcome.duplicates);
       events.inc({ outcome: 'replayed' }, outcome.replayed);
-      events.inc({ outcome: 'undecodable' }, outcome.undecodable.length);
+      events.inc({ outcome: 'invalid' }, outcome.invalid.length);
       conflicts.inc(outcome.conflicts);
       countTransitions(outcome.transitions);
       batchSeconds.observe(seconds);
-      appliedSeq.set(outcome.lastSeq);
+      if (outcome.lastSeq > 0) appliedSeq.set(outcome.lastSeq);
     },
     recordRechecks(profiles, list) {
       rechecks.inc(profiles);

@@ -1,5 +1,5 @@
 /**
- * Counts distinct 32-bit hashes across several lists without allocating per
+ * Counts distinct 32-bit hashes in a range of an array without allocating per
  * call: an open-addressing set in module-level scratch arrays, emptied in O(1)
  * by bumping a generation stamp. Reads are synchronous, so one scratch is safe.
  */
@@ -27,13 +27,11 @@ function prepare(capacity: number): void {
   }
 }
 
-/** Number of distinct values in `lists[from..to)` taken together. */
-export function countDistinct(lists: readonly (readonly number[])[], from: number, to: number) {
-  let total = 0;
-  for (let i = from; i < to; i++) total += (lists[i] as readonly number[]).length;
-  if (total === 0) return 0;
+/** Number of distinct values in `hashes[start..end)`. */
+export function countDistinct(hashes: readonly number[], start: number, end: number): number {
+  if (end <= start) return 0;
   // At most half full keeps probe runs short.
-  prepare(total * 2);
+  prepare((end - start) * 2);
 
   // Locals, not the module bindings, so the loop keeps them in registers.
   const keys = slots;
@@ -42,17 +40,14 @@ export function countDistinct(lists: readonly (readonly number[])[], from: numbe
   const mask = keys.length - 1;
   const shift = 32 - Math.log2(keys.length);
   let distinct = 0;
-  for (let i = from; i < to; i++) {
-    const list = lists[i] as readonly number[];
-    for (let j = 0; j < list.length; j++) {
-      const hash = list[j] as number;
-      let slot = Math.imul(hash, GOLDEN) >>> shift;
-      while (marks[slot] === mark && keys[slot] !== hash) slot = (slot + 1) & mask;
-      if (marks[slot] !== mark) {
-        marks[slot] = mark;
-        keys[slot] = hash;
-        distinct++;
-      }
+  for (let i = start; i < end; i++) {
+    const hash = hashes[i] as number;
+    let slot = Math.imul(hash, GOLDEN) >>> shift;
+    while (marks[slot] === mark && keys[slot] !== hash) slot = (slot + 1) & mask;
+    if (marks[slot] !== mark) {
+      marks[slot] = mark;
+      keys[slot] = hash;
+      distinct++;
     }
   }
   return distinct;

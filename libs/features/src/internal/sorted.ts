@@ -1,10 +1,15 @@
 /**
- * Index of the first element of ascending `sorted` that is >= `target`
- * (`sorted.length` when there is none).
+ * Index of the first element of ascending `sorted[from..to)` that is >=
+ * `target` (`to` when there is none).
  */
-export function lowerBound(sorted: readonly number[], target: number): number {
-  let lo = 0;
-  let hi = sorted.length;
+export function lowerBound(
+  sorted: readonly number[],
+  target: number,
+  from = 0,
+  to = sorted.length,
+): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((sorted[mid] as number) < target) lo = mid + 1;
@@ -37,11 +42,13 @@ export function insertAt<T>(array: T[], index: number, value: T): void {
 }
 
 /**
- * Removes the first `count` elements in place. `splice` at the front lets V8
- * trim the backing store instead of moving elements (unlike `copyWithin`).
+ * Removes the first `count` elements in place. V8 trims the front of the
+ * backing store for `shift` and `splice` instead of moving elements (unlike
+ * `copyWithin`); `shift` also skips allocating the array `splice` returns.
  */
 export function dropFront<T>(array: T[], count: number): void {
-  array.splice(0, count);
+  if (count > 8) array.splice(0, count);
+  else for (let i = 0; i < count; i++) array.shift();
 }
 
 /**

@@ -46,6 +46,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   });
 
   const nats = await ensureNats(dataDir, say);
+  if (!nats.local) {
+    say(`using NATS at ${nats.url}; the streams PULSE_RAW and PULSE_DLQ and the consumer`);
+    say("'pulse-demo' stay there (a second run finds its events already stored)");
+  }
   const engine = await startEngine(
     resolveEngineConfig({
       ...process.env,
@@ -53,6 +57,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       PULSE_DATA_DIR: join(dataDir, 'engine'),
       PULSE_DEFINITIONS_DIR: join(REPO_ROOT, 'deploy/definitions/retail'),
       PULSE_CLOCK: 'event',
+      PULSE_CONSUMER_NAME: 'pulse-demo',
       PULSE_GRPC_PORT: '0',
       PULSE_METRICS_PORT: '0',
     }),
@@ -101,10 +106,12 @@ async function importFile(file: string, url: string, engine: Engine, say: (l: st
   const seconds = (performance.now() - started) / 1_000;
   await nc.close();
   say(
-    `${formatNumber(totals.calls)} events sent: ${formatNumber(totals.accepted)} accepted, ` +
-      `${totals.duplicates} duplicates, ${totals.rejected} rejected; ` +
-      `all applied in ${seconds.toFixed(1)} s (${formatNumber(totals.calls / seconds)} events/s)`,
+    `${formatNumber(totals.calls)} events sent (one order per invoice; an invoice over the ` +
+      '32 KB event limit sends its other lines as Order Lines events): ' +
+      `${formatNumber(totals.accepted)} accepted, ${formatNumber(totals.duplicates)} duplicates, ` +
+      `${formatNumber(totals.rejected)} rejected`,
   );
+  say(`sent through the collector and applied by the engine in ${seconds.toFixed(1)} s`);
   for (const r of totals.rejections) say(`  rejected: ${r.field}: ${r.reason}`);
 }
 
@@ -112,14 +119,20 @@ async function report(engine: Engine, say: (l: string) => void): Promise<void> {
   const { store, clock, definitions } = engine.context;
   const nowMs = clock.now();
   let revenue = 0;
-  let profiles = 0;
+  let customers = 0;
+  let anonymous = 0;
   for (const id of store.profileIds()) {
     const record = store.getProfile(id)!;
     const features = readFeatures(record.features as never, definitions().features, nowMs);
     revenue += (features.spend_lifetime as number) ?? 0;
-    profiles += 1;
+    if (record.identifiers.some(([type]) => type === 'user_id')) customers += 1;
+    else anonymous += 1;
   }
-  say(`\n${formatNumber(profiles)} profiles; net revenue ${formatNumber(revenue)} GBP`);
+  say(
+    `\n${formatNumber(customers + anonymous)} profiles: ${formatNumber(customers)} customers ` +
+      `and ${formatNumber(anonymous)} anonymous buyers (one per invoice without a customer id)`,
+  );
+  say(`net revenue over all profiles: ${formatNumber(revenue)} GBP`);
   say(`clock: event time, now = ${new Date(nowMs).toISOString()} (the newest event)\n`);
 
   const address = `127.0.0.1:${engine.grpcPort}`;

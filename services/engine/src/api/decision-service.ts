@@ -8,7 +8,7 @@ import { emptyProfile } from '@pulse/store';
 import type { EngineContext } from '../context.js';
 import { findProfileByAny } from '../profile/find-profile.js';
 import { profileView } from '../profile/profile-view.js';
-import { instantOf, requireString } from './request-fields.js';
+import { instantOf, normalizedIdentifier, requireString } from './request-fields.js';
 
 /** Most offers one Decide may return. */
 export const DECIDE_LIMIT_MAX = 50;
@@ -26,15 +26,13 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
       if (limit > DECIDE_LIMIT_MAX) {
         throw new InvalidArgumentError('limit', `must be at most ${DECIDE_LIMIT_MAX}`);
       }
-      request.identifiers.forEach((identifier, i) => {
-        if (!identifier.type || !identifier.value) {
-          throw new InvalidArgumentError(`identifiers[${i}]`, 'needs a type and a value');
-        }
-      });
+      const identifiers = request.identifiers.map((identifier, i) =>
+        normalizedIdentifier(identifier, `identifiers[${i}]`),
+      );
       const nowMs = instantOf(request.asOf, ctx.clock);
       const defs = ctx.definitions();
 
-      const found = findProfileByAny(ctx.store, request.identifiers);
+      const found = findProfileByAny(ctx.store, identifiers);
       const profile = found ?? { ...emptyProfile('', nowMs), features: emptyStates() };
       const view = profileView(profile, defs, nowMs);
       const audiences = new Set(defs.audiences.evaluate(view));

@@ -19,6 +19,12 @@ export interface StreamMessage {
   data: Uint8Array;
 }
 
+/** A stream message the engine cannot apply, with the reason. */
+export interface InvalidMessage {
+  seq: number;
+  reason: string;
+}
+
 /** What one batch did, for metrics and logs. */
 export interface BatchOutcome {
   applied: number;
@@ -26,8 +32,8 @@ export interface BatchOutcome {
   replayed: number;
   /** message_id seen before within the dedupe retention. */
   duplicates: number;
-  /** Could not be decoded; logged with their sequence. */
-  undecodable: number[];
+  /** Not a usable event (undecodable, or missing what the collector guarantees). */
+  invalid: InvalidMessage[];
   conflicts: number;
   transitions: Transition[];
   lastSeq: number;
@@ -56,7 +62,7 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
     applied: 0,
     replayed: 0,
     duplicates: 0,
-    undecodable: [],
+    invalid: [],
     conflicts: 0,
     transitions: [],
     lastSeq: 0,
@@ -91,8 +97,9 @@ function applyMessage(
   outcome: BatchOutcome,
 ): void {
   const event = decode(message.data);
-  if (!event) {
-    outcome.undecodable.push(message.seq);
+  const problem = event ? checkEvent(event) : 'not an encoded pulse.v1.Event';
+  if (!event || problem) {
+    outcome.invalid.push({ seq: message.seq, reason: problem ?? 'invalid event' });
     return;
   }
   if (ctx.store.isDuplicate(event.messageId)) {
@@ -111,6 +118,18 @@ function applyMessage(
   ctx.clock.observe(timeMs);
   outcome.applied += 1;
   outcome.conflicts += conflicts;
+}
+
+/**
+ * What the collector guarantees of every event; a message without it was
+ * published around the collector and is set aside instead of stopping intake.
+ */
+function checkEvent(event: Event): string | undefined {
+  if (!event.messageId) return 'message_id is empty';
+  if (!event.timestamp) return 'timestamp is missing';
+  if (event.identifiers.length === 0) return 'no identifier';
+  if (!Number.isFinite(eventTimeMs(event))) return 'timestamp is out of range';
+  return undefined;
 }
 
 function decode(data: Uint8Array): Event | undefined {

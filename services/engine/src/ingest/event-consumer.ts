@@ -79,6 +79,12 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     },
   });
   log.info({ stream: options.stream, durable: options.durable }, 'consuming events');
+  void watchConsumer(messages, (reason) => {
+    if (failed) return;
+    failed = true;
+    buffer = [];
+    options.onError(new Error(`consumer ${options.durable} ${reason}`));
+  });
 
   return {
     async stop() {
@@ -87,6 +93,22 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       log.info('event consumer stopped');
     },
   };
+}
+
+/**
+ * A deleted or vanished consumer would leave this engine silently idle (for
+ * instance when a second engine recreated it): treat it as fatal, so the
+ * process restarts and resumes from its own applied position.
+ */
+async function watchConsumer(
+  messages: ConsumerMessages,
+  onLost: (reason: string) => void,
+): Promise<void> {
+  for await (const status of messages.status()) {
+    if (status.type === 'consumer_deleted') onLost('was deleted');
+    else if (status.type === 'consumer_not_found') onLost('was not found');
+    else if (status.type === 'stream_not_found') onLost('lost its stream');
+  }
 }
 
 /**

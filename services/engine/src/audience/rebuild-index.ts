@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { PulseStore } from '@pulse/store';
+import type { ClockMode } from '../clock.js';
+import type { Definitions } from '../definitions.js';
+import { updateAudiences } from './update-audiences.js';
+import type { RecheckPolicy, Transition } from './update-audiences.js';
+
+/** Meta key of the fingerprint the live audience index was built from. */
+export const INDEX_FINGERPRINT_KEY = 'audience-index';
+
+/** Profiles re-evaluated per transaction during a rebuild. */
+const REBUILD_CHUNK = 1_000;
+
+/**
+ * What the live index depends on besides events: the audience rules, the
+ * features they read, and the clock. A change means every profile must be
+ * evaluated again.
+ */
+export function indexFingerprint(defs: Definitions, clock: ClockMode): string {
+  const parts = {
+    clock,
+    features: defs.features.features.map((f) => [f.id, f.fingerprint]),
+    audiences: defs.audiences.ids.map((id) => [id, defs.audiences.get(id)!.expression]),
+  };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** True when the stored index was built from other definitions or another clock. */
+export function indexIsStale(store: PulseStore, fingerprint: string): boolean {
+  return store.meta.get(INDEX_FINGERPRINT_KEY) !== fingerprint;
+}
+
+/**
+ * Re-evaluates every profile at `nowMs()` in chunks, one transaction each,
+ * yielding between chunks, then records the fingerprint. A crash part-way
+ * leaves the old fingerprint, so the next start rebuilds again.
+ */
+export async function rebuildAudienceIndex(
+  store: PulseStore,
+  defs: Definitions,
+  fingerprint: string,
+  nowMs: () => number,
+  policy: RecheckPolicy,
+): Promise<{ profiles: number; transitions: number }> {
+  let after: string | undefined;
+  let profiles = 0;
+  let transitions = 0;
+  for (;;) {
+    const ids = store.profileIdsAfter(after, REBUILD_CHUNK);
+    if (ids.length === 0) break;
+    const changes: Transition[] = [];
+    store.transaction(() => {
+      for (const id of ids) {
+        const profile = store.getProfile(id);
+        if (!profile) continue;
+        updateAudiences(store, defs, profile, nowMs(), policy, changes);
+        store.putProfile(profile);
+      }
+    });
+    profiles += ids.length;
+    transitions += changes.length;
+    after = ids[ids.length - 1];
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  store.transaction(() => store.meta.putSync(INDEX_FINGERPRINT_KEY, fingerprint));
+  return { profiles, transitions };
+}
