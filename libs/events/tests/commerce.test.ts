@@ -100,3 +100,17 @@ describe('normalizeEvent e-commerce', () => {
     expect(normalizeEvent(page, OPTIONS).commerce).toBeUndefined();
   });
 });
+
+describe('normalizeEvent amounts', () => {
+  it.each([
+    ['revenue', { revenue: 1e308 }, 'properties.revenue'],
+    ['a price', { products: [{ product_id: 'a', price: -2e12 }] }, 'properties.products[0].price'],
+  ])('rejects %s beyond ±1e12 naming its path', (_, properties, field) => {
+    expect(() =>
+      normalizeEvent(
+        { type: 'track', event: 'Order Completed', userId: 'u', properties },
+        { source: 's', receivedAtMs: 0 },
+      ),
+    ).toThrow(expect.objectContaining({ field }));
+  });
+});

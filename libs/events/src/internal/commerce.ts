@@ -71,6 +71,13 @@ function readProduct(value: unknown, path: string): Product {
 }
 
 /** A finite number from a number or a numeric string; absent gives 0. */
+/**
+ * Largest amount, price or quantity accepted. Sums of a few such values stay
+ * finite and exact to the cent; 1e308 would turn a running total into
+ * Infinity for good.
+ */
+const AMOUNT_MAX = 1e12;
+
 function readAmount(value: unknown, path: string): number {
   if (value === undefined || value === null) return 0;
   const numeric = typeof value === 'string' && NUMERIC_TEXT.test(value.trim());
@@ -78,6 +85,9 @@ function readAmount(value: unknown, path: string): number {
   if (typeof amount !== 'number' || !Number.isFinite(amount)) {
     const reason = 'must be a finite number or a numeric string';
     throw new InvalidEventError(path, reason, value);
+  }
+  if (Math.abs(amount) > AMOUNT_MAX) {
+    throw new InvalidEventError(path, `must be within ±${AMOUNT_MAX.toExponential()}`, value);
   }
   return amount;
 }
