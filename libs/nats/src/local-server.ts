@@ -55,8 +55,14 @@ export async function startLocalNatsServer(
   const binary = options.binary ?? 'nats-server';
   const args = ['-js', '-sd', options.storeDir, '-a', '127.0.0.1', '-p', String(port)];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Never outlive this process, however it ends (an exception, a closed pipe).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   await waitUntilReady(child, options.startTimeoutMs ?? 15_000);
-  const stop = () => stopChild(child);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    await stopChild(child);
+  };
   return {
     url: `nats://127.0.0.1:${port}`,
     port,

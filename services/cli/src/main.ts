@@ -54,6 +54,12 @@ program
   .option(...engineOption)
   .action((options) => runListAudiences(options.engine));
 
+// Exit through process.exit so that 'exit' hooks (a local nats-server) run.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(130));
+}
+process.stdout.on('error', () => process.exit(0));
+
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`pulse: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
