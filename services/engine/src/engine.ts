@@ -258,6 +258,7 @@ async function refreshAudienceIndex(
     fingerprint,
     () => context.clock.now(),
     recheck,
+    () => context.definitions() === defs,
   );
   const ms = Math.round(performance.now() - started);
   log.info({ ...done, ms }, 'audience index rebuilt');

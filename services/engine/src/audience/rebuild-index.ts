@@ -33,7 +33,8 @@ export function indexIsStale(store: PulseStore, fingerprint: string): boolean {
 /**
  * Re-evaluates every profile at `nowMs()` in chunks, one transaction each,
  * yielding between chunks, then records the fingerprint. A crash part-way
- * leaves the old fingerprint, so the next start rebuilds again.
+ * leaves the old fingerprint, so the next start rebuilds again; a rebuild
+ * overtaken by newer definitions (`isCurrent` false) stops early.
  */
 export async function rebuildAudienceIndex(
   store: PulseStore,
@@ -41,11 +42,14 @@ export async function rebuildAudienceIndex(
   fingerprint: string,
   nowMs: () => number,
   policy: RecheckPolicy,
+  isCurrent: () => boolean = () => true,
 ): Promise<{ profiles: number; transitions: number }> {
   let after: string | undefined;
   let profiles = 0;
   let transitions = 0;
   for (;;) {
+    // A newer reload started its own rebuild: leave the index to it.
+    if (!isCurrent()) return { profiles, transitions };
     const ids = store.profileIdsAfter(after, REBUILD_CHUNK);
     if (ids.length === 0) break;
     const changes: Transition[] = [];
