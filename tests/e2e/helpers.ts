@@ -1,4 +1,4 @@
-import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import type { Profile } from '@pulse/proto';
 import type { Stack } from '../harness/stack.js';
 
@@ -22,17 +22,13 @@ export async function profileOf(
   asOfMs?: number,
 ): Promise<Profile | undefined> {
   try {
-    const asOf = asOfMs === undefined ? undefined : timestampFromMsInit(asOfMs);
+    const asOf = asOfMs === undefined ? undefined : timestampFromMs(asOfMs);
     const { profile } = await stack.profiles.getProfile({ identifier: { type, value }, asOf });
     return profile;
   } catch (err) {
     if ((err as { code?: number }).code === 5) return undefined;
     throw err;
   }
-}
-
-function timestampFromMsInit(ms: number) {
-  return { seconds: BigInt(Math.floor(ms / 1_000)), nanos: (ms % 1_000) * 1_000_000 };
 }
 
 /** A minimal valid order call. */

@@ -48,15 +48,6 @@ export function resolveProfile(
   return { profile, conflicts };
 }
 
-/** The profile id a lookup by one identifier gives, if any. */
-export function lookupProfileId(
-  store: PulseStore,
-  type: string,
-  value: string,
-): string | undefined {
-  return store.profileIdOf(type, value);
-}
-
 function loadOrCreate(
   store: PulseStore,
   cache: ProfileCache,
