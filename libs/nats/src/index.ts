@@ -15,3 +15,4 @@ export {
   isValidSourceToken,
   rawSubject,
 } from './subjects.js';
+export { ensureNatsServerInstalled } from './install.js';
