@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@pulse/nats';
-import { EventOutcome } from '@pulse/proto';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { EventOutcome, EventSchema, EventType } from '@pulse/proto';
 import { setup, waitFor } from '../harness/index.js';
 import type { TestEnv } from '../harness/index.js';
 import { RETAIL_DEFINITIONS, sendCalls, startStack } from '../harness/stack.js';
@@ -44,6 +46,22 @@ describe('the engine and collector under awkward input', () => {
     );
     expect(dead.header.get('Pulse-Reason')).toBe('message_id is empty');
     expect(dead.data).toHaveLength(0);
+  });
+
+  it('sets aside an event whose identifier would not fit an LMDB key', async () => {
+    const event = create(EventSchema, {
+      messageId: 'm-long-key',
+      type: EventType.TRACK,
+      event: 'Order Completed',
+      timestamp: timestampFromMs(Date.now()),
+      identifiers: [{ type: 'user_id', value: 'k'.repeat(2_500) }],
+    });
+    await jetstream(stack.nc).publish('pulse.raw.evil', toBinary(EventSchema, event));
+    await sendCalls(stack.nc, [
+      order('after-long-key', 'm-after-long-key', new Date().toISOString()),
+    ]);
+    await stack.caughtUp();
+    expect(await profileOf(stack, 'user_id', 'after-long-key')).toBeDefined();
   });
 
   it('finds a profile by an identifier spelled as the sender spelled it', async () => {

@@ -1,5 +1,5 @@
 import { InvalidEventError } from './errors.js';
-import { IDENTIFIER_MAX_BYTES, utf8ByteLength } from './limits.js';
+import { IDENTIFIER_MAX_BYTES, IDENTIFIER_TYPE_MAX_BYTES, utf8ByteLength } from './limits.js';
 
 /**
  * Identifier types the collector fills in itself; other types may come from
@@ -61,8 +61,13 @@ export function normalizeIdentifier(
   field: string,
 ): { type: string; value: string } {
   const normalizedType = type.trim().toLowerCase();
-  if (normalizedType === '')
+  if (normalizedType === '') {
     throw new InvalidEventError(`${field}.type`, 'must be non-empty', type);
+  }
+  if (utf8ByteLength(normalizedType) > IDENTIFIER_TYPE_MAX_BYTES) {
+    const reason = `must be at most ${IDENTIFIER_TYPE_MAX_BYTES} UTF-8 bytes`;
+    throw new InvalidEventError(`${field}.type`, reason, type);
+  }
   const read =
     normalizedType === IdentifierTypes.EMAIL
       ? readEmail(value, `${field}.value`)

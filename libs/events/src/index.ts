@@ -6,7 +6,9 @@ export { InvalidEventError, isInvalidEventError } from './errors.js';
 export {
   BATCH_MAX_BYTES,
   EVENT_MAX_BYTES,
+  AMOUNT_MAX,
   IDENTIFIER_MAX_BYTES,
+  IDENTIFIER_TYPE_MAX_BYTES,
   JSON_MAX_DEPTH,
   MESSAGE_ID_MAX_BYTES,
   jsonByteLength,

@@ -35,3 +35,13 @@ export function jsonByteLength(value: unknown): number {
 export function utf8ByteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
+
+/**
+ * Largest amount, price or quantity accepted. Sums of many such values stay
+ * finite and exact to the cent; 1e308 would turn a running total into
+ * Infinity for good.
+ */
+export const AMOUNT_MAX = 1e12;
+
+/** Longest identifier type, in UTF-8 bytes (`user_id`, `email`, custom types). */
+export const IDENTIFIER_TYPE_MAX_BYTES = 64;

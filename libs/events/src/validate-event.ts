@@ -6,7 +6,12 @@ import type { Commerce, Event, Identifier } from '@pulse/proto';
 import { InvalidEventError } from './errors.js';
 import { timestampFromMs, timestampToMs } from './event-time.js';
 import { IdentifierTypes, readEmail, readIdentifierValue } from './identifiers.js';
-import { EVENT_MAX_BYTES } from './limits.js';
+import {
+  AMOUNT_MAX,
+  EVENT_MAX_BYTES,
+  IDENTIFIER_TYPE_MAX_BYTES,
+  utf8ByteLength,
+} from './limits.js';
 import { resolveNormalizeOptions } from './normalize-options.js';
 import type { NormalizeOptions } from './normalize-options.js';
 import { assertJsonValue, childPath } from './internal/json-value.js';
@@ -93,6 +98,9 @@ function normalizeIdentity(event: Event): void {
   requireIdentity(event.type, facts, IDENTITY_REPORT);
 }
 
+/** Names a profile by its own id in lookups; events cannot claim it. */
+const RESERVED_IDENTIFIER_TYPE = 'profile_id';
+
 /** Lowercased types and normalized values, without blanks or duplicates. */
 function normalizeIdentifiers(identifiers: Identifier[]): Identifier[] {
   const seen = new Set<string>();
@@ -102,6 +110,13 @@ function normalizeIdentifiers(identifiers: Identifier[]): Identifier[] {
     const type = identifier.type.trim().toLowerCase();
     if (type === '') {
       throw new InvalidEventError(`${path}.type`, 'must be a non-empty string');
+    }
+    if (utf8ByteLength(type) > IDENTIFIER_TYPE_MAX_BYTES) {
+      const reason = `must be at most ${IDENTIFIER_TYPE_MAX_BYTES} UTF-8 bytes`;
+      throw new InvalidEventError(`${path}.type`, reason);
+    }
+    if (type === RESERVED_IDENTIFIER_TYPE) {
+      throw new InvalidEventError(`${path}.type`, `'${type}' is reserved for lookups`);
     }
     const read = type === IdentifierTypes.EMAIL ? readEmail : readIdentifierValue;
     const value = read(identifier.value, `${path}.value`);
@@ -147,5 +162,8 @@ function checkCommerce(commerce: Commerce): void {
 function checkFinite(value: number, field: string): void {
   if (!Number.isFinite(value)) {
     throw new InvalidEventError(field, 'must be a finite number', value);
+  }
+  if (Math.abs(value) > AMOUNT_MAX) {
+    throw new InvalidEventError(field, `must be within ±${AMOUNT_MAX.toExponential()}`, value);
   }
 }

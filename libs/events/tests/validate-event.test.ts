@@ -137,3 +137,27 @@ describe('validateEvent', () => {
     expect(equals(EventSchema, validateEvent(event, OPTIONS), event)).toBe(true);
   });
 });
+
+describe('validateEvent limits shared with the JSON path', () => {
+  const base = {
+    type: EventType.TRACK,
+    event: 'Order Completed',
+    messageId: 'm',
+    identifiers: [{ type: 'user_id', value: 'u' }],
+  };
+
+  it('rejects revenue beyond ±1e12 naming commerce.revenue', () => {
+    const event = create(EventSchema, { ...base, commerce: { revenue: 1e308 } });
+    expect(() => validateEvent(event, { source: 's', receivedAtMs: 0 })).toThrow(
+      expect.objectContaining({ field: 'commerce.revenue' }),
+    );
+  });
+
+  it('refuses profile_id as an identifier type, since lookups reserve it', () => {
+    const identifiers = [{ type: 'Profile_ID', value: 'p1' }];
+    const event = create(EventSchema, { ...base, identifiers });
+    expect(() => validateEvent(event, { source: 's', receivedAtMs: 0 })).toThrow(
+      expect.objectContaining({ field: 'identifiers[0].type' }),
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { toBinary } from '@bufbuild/protobuf';
 import { isInvalidEventError } from '@pulse/events';
+import { UnavailableError } from '@pulse/grpc';
 import { HEADERS, deadLetterSubject, rawSubject } from '@pulse/nats';
 import { EventOutcome, EventSchema } from '@pulse/proto';
 import type { Event } from '@pulse/proto';
@@ -81,7 +82,12 @@ export async function ingestBatch(
     seen.add(event.messageId);
     writes.push(publish(ctx, event, result));
   });
-  await Promise.all(writes);
+  try {
+    await Promise.all(writes);
+  } catch (err) {
+    // Some writes may have landed; message ids make the sender's retry safe.
+    throw new UnavailableError('events could not be stored in JetStream; retry', { cause: err });
+  }
   const report = summarize(results);
   ctx.onReport?.(ctx.source, report);
   return report;

@@ -15,8 +15,8 @@ export interface Definitions {
   features: FeatureDefinitions;
   audiences: AudienceSet;
   offers: OfferCatalogue;
-  /** Whether some audience rule reads `now` itself (needs periodic re-checks). */
-  audiencesReadNow: boolean;
+  /** Whether some audience rule reads `now` or a decaying score (needs periodic re-checks). */
+  audiencesReadTime: boolean;
 }
 
 /** File names inside a definitions folder. */
@@ -39,21 +39,30 @@ export class DefinitionsLoadError extends Error {
   }
 }
 
-// A rule that names `now` changes with time in ways feature windows do not
-// announce. A false positive (a string containing "now") only costs re-checks.
-const NOW_VARIABLE = /\bnow\b/;
+/**
+ * Whether some audience rule changes with time in ways window buckets do not
+ * announce: it names `now`, or a decaying affinity score. A false positive (a
+ * string that merely contains the word) only costs periodic re-checks.
+ */
+function readsTime(features: FeatureDefinitions, audiences: AudienceSet): boolean {
+  const decaying = features.features.filter((f) => f.kind === 'affinity').map((f) => f.id);
+  const words = ['now', ...decaying].map((w) => w.replace(/[^\w]/g, ''));
+  const pattern = new RegExp(`\\b(${words.join('|')})\\b`);
+  return audiences.ids.some((id) => pattern.test(audiences.get(id)!.expression));
+}
 
 /** Reads and validates the three definition files of `dir`. */
 export function loadDefinitions(dir: string): Definitions {
   const features = parse(dir, DEFINITION_FILES.features, parseFeatureDefinitions);
-  const audiences = parse(dir, DEFINITION_FILES.audiences, parseAudienceDefinitions);
+  // Rules may name only defined features: a typo is refused, not an empty audience.
+  const featureNames = features.features.map((f) => f.id);
+  const audiences = parse(dir, DEFINITION_FILES.audiences, (text) =>
+    parseAudienceDefinitions(text, { featureNames }),
+  );
   const offers = parse(dir, DEFINITION_FILES.offers, (text) =>
-    parseOfferCatalogue(text, { audienceIds: [...audiences.ids] }),
+    parseOfferCatalogue(text, { audienceIds: [...audiences.ids], featureNames }),
   );
-  const audiencesReadNow = audiences.ids.some((id) =>
-    NOW_VARIABLE.test(audiences.get(id)!.expression),
-  );
-  return { features, audiences, offers, audiencesReadNow };
+  return { features, audiences, offers, audiencesReadTime: readsTime(features, audiences) };
 }
 
 function parse<T>(dir: string, file: string, parser: (text: string) => T): T {

@@ -4,6 +4,7 @@ import { CommerceSchema, ProductSchema } from '@pulse/proto';
 import type { Commerce, Product } from '@pulse/proto';
 
 import { InvalidEventError } from '../errors.js';
+import { AMOUNT_MAX } from '../limits.js';
 import { childPath, isPlainObject } from './json-value.js';
 
 /** Property names of the Segment e-commerce spec that fill `Commerce`. */
@@ -71,12 +72,6 @@ function readProduct(value: unknown, path: string): Product {
 }
 
 /** A finite number from a number or a numeric string; absent gives 0. */
-/**
- * Largest amount, price or quantity accepted. Sums of a few such values stay
- * finite and exact to the cent; 1e308 would turn a running total into
- * Infinity for good.
- */
-const AMOUNT_MAX = 1e12;
 
 function readAmount(value: unknown, path: string): number {
   if (value === undefined || value === null) return 0;

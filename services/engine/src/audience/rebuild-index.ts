@@ -19,7 +19,13 @@ const REBUILD_CHUNK = 1_000;
 export function indexFingerprint(defs: Definitions, clock: ClockMode): string {
   const parts = {
     clock,
-    features: defs.features.features.map((f) => [f.id, f.fingerprint]),
+    // n and max_keys change readings without changing the state's fingerprint.
+    features: defs.features.features.map((f) => [
+      f.id,
+      f.fingerprint,
+      'n' in f ? f.n : null,
+      'maxKeys' in f ? f.maxKeys : null,
+    ]),
     audiences: defs.audiences.ids.map((id) => [id, defs.audiences.get(id)!.expression]),
   };
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
@@ -47,6 +53,9 @@ export async function rebuildAudienceIndex(
   let after: string | undefined;
   let profiles = 0;
   let transitions = 0;
+  // Mark the index as being rebuilt: an abandoned rebuild leaves it stale
+  // for every fingerprint, so the next refresh (a revert, a restart) redoes it.
+  store.transaction(() => store.meta.putSync(INDEX_FINGERPRINT_KEY, ''));
   for (;;) {
     // A newer reload started its own rebuild: leave the index to it.
     if (!isCurrent()) return { profiles, transitions };

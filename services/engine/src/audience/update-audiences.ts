@@ -56,7 +56,7 @@ function nextRecheckMs(
 ): number | null {
   if (defs.audiences.size === 0) return null;
   const byFeatures = nextChangeMs(profile.features as never, defs.features, nowMs);
-  if (!defs.audiencesReadNow) return byFeatures;
+  if (!defs.audiencesReadTime) return byFeatures;
   const byNow = nowMs + policy.nowRuleRecheckMs;
   return byFeatures === null ? byNow : Math.min(byFeatures, byNow);
 }

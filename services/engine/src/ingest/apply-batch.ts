@@ -1,5 +1,13 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { eventTimeMs } from '@pulse/events';
+import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  IDENTIFIER_MAX_BYTES,
+  IDENTIFIER_TYPE_MAX_BYTES,
+  MESSAGE_ID_MAX_BYTES,
+  eventTimeMs,
+  timestampToMs,
+  utf8ByteLength,
+} from '@pulse/events';
 import { applyEvent } from '@pulse/features';
 import { EventSchema } from '@pulse/proto';
 import type { Event } from '@pulse/proto';
@@ -122,13 +130,29 @@ function applyMessage(
 
 /**
  * What the collector guarantees of every event; a message without it was
- * published around the collector and is set aside instead of stopping intake.
+ * published around the collector and is set aside instead of stopping intake
+ * (an over-long key would make LMDB throw, a far-future time would move the
+ * watermark for good).
  */
 function checkEvent(event: Event): string | undefined {
   if (!event.messageId) return 'message_id is empty';
-  if (!event.timestamp) return 'timestamp is missing';
+  if (utf8ByteLength(event.messageId) > MESSAGE_ID_MAX_BYTES) return 'message_id is too long';
   if (event.identifiers.length === 0) return 'no identifier';
-  if (!Number.isFinite(eventTimeMs(event))) return 'timestamp is out of range';
+  for (const { type, value } of event.identifiers) {
+    if (!type || !value) return 'an identifier has an empty type or value';
+    if (
+      utf8ByteLength(type) > IDENTIFIER_TYPE_MAX_BYTES ||
+      utf8ByteLength(value) > IDENTIFIER_MAX_BYTES
+    ) {
+      return 'an identifier is too long';
+    }
+  }
+  if (!event.timestamp) return 'timestamp is missing';
+  const timeMs = eventTimeMs(event);
+  const receivedMs = event.receivedAt ? timestampToMs(event.receivedAt) : Date.now();
+  if (!Number.isFinite(timeMs) || timeMs < 0 || timeMs > receivedMs + DEFAULT_MAX_FUTURE_SKEW_MS) {
+    return 'timestamp is out of range';
+  }
   return undefined;
 }
 
