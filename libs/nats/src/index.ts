@@ -10,6 +10,7 @@ export {
   HEADERS,
   STREAMS,
   SUBJECTS,
+  audienceSubject,
   deadLetterSubject,
   ingestSubject,
   isValidSourceToken,

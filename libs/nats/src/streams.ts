@@ -18,6 +18,8 @@ export interface StreamOptions {
   rawMaxAgeMs?: number;
   /** @default 30 days */
   deadLetterMaxAgeMs?: number;
+  /** How long audience transitions stay for followers. @default 30 days */
+  audienceMaxAgeMs?: number;
   /** Stream replicas in a cluster. @default 1 */
   replicas?: number;
 }
@@ -49,7 +51,16 @@ export async function ensureStreams(
     max_age: (options.deadLetterMaxAgeMs ?? 30 * DAY_MS) * MS,
     num_replicas: replicas,
   };
-  for (const config of [raw, deadLetter]) {
+  const audience: Partial<StreamConfig> & { name: string } = {
+    name: STREAMS.audience,
+    subjects: [`${SUBJECTS.audience}.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: (options.duplicateWindowMs ?? 900_000) * MS,
+    max_age: (options.audienceMaxAgeMs ?? 30 * DAY_MS) * MS,
+    num_replicas: replicas,
+  };
+  for (const config of [raw, deadLetter, audience]) {
     try {
       await jsm.streams.info(config.name);
       await jsm.streams.update(config.name, config);

@@ -4,6 +4,8 @@ export const STREAMS = {
   raw: 'PULSE_RAW',
   /** Rejected input: original bytes, with the reason in headers. */
   deadLetter: 'PULSE_DLQ',
+  /** Audience transitions (pulse.v1.AudienceTransition), a subject per audience. */
+  audience: 'PULSE_AUDIENCE',
 } as const;
 
 /** Subject prefixes; the last token names the source or partition. */
@@ -12,6 +14,7 @@ export const SUBJECTS = {
   ingest: 'pulse.ingest',
   raw: 'pulse.raw',
   deadLetter: 'pulse.dlq',
+  audience: 'pulse.audience',
 } as const;
 
 /** Headers Pulse sets on JetStream messages. */
@@ -50,4 +53,9 @@ export function deadLetterSubject(source: string): string {
 /** The subject a producer sends a source's events to. */
 export function ingestSubject(source: string): string {
   return `${SUBJECTS.ingest}.${source}`;
+}
+
+/** The subject one audience's transitions are published on. */
+export function audienceSubject(audienceId: string): string {
+  return `${SUBJECTS.audience}.${audienceId}`;
 }

@@ -16,6 +16,9 @@ export interface PulseStoreOptions {
 
 const DEFAULT_MAP_SIZE_BYTES = 64 * 1024 ** 3;
 
+/** Positions key of the last outbox id handed out. */
+const OUTBOX_SEQ_KEY = 'outbox-seq';
+
 /**
  * One owner's LMDB environment, with a named database per concern:
  * profiles, identities, audience members, applied stream positions and the
@@ -34,6 +37,11 @@ export class PulseStore implements Disposable {
   readonly dedupe: Database<number, string>;
   /** `[appliedAtMs, messageId]` → true, to prune the dedupe index by age. */
   readonly dedupeByTime: Database<true, [number, string]>;
+  /**
+   * Audience transitions committed with the state change that caused them,
+   * waiting to be published: outbox id → encoded pulse.v1.AudienceTransition.
+   */
+  readonly outbox: Database<Uint8Array, number>;
   /** Small named strings: what the live audience index was built from. */
   readonly meta: Database<string, string>;
   /** `[recheckAtMs, profileId]` → true: profiles whose audiences change with time. */
@@ -52,6 +60,7 @@ export class PulseStore implements Disposable {
     this.dedupeByTime = root.openDB({ name: 'dedupe-by-time' });
     this.rechecks = root.openDB({ name: 'rechecks' });
     this.meta = root.openDB({ name: 'meta', encoding: 'string' });
+    this.outbox = root.openDB({ name: 'outbox', encoding: 'binary' });
   }
 
   /** Opens (or creates) the environment at `options.path`. */
@@ -147,6 +156,27 @@ export class PulseStore implements Disposable {
   dueRechecks(nowMs: number, limit: number): string[] {
     const keys = this.rechecks.getKeys({ end: [nowMs + 1], limit });
     return Array.from(keys, (key) => key[1]);
+  }
+
+  /** Adds a message to the outbox inside the current transaction; returns its id. */
+  appendOutbox(message: Uint8Array): number {
+    const id = (this.positions.get(OUTBOX_SEQ_KEY) ?? 0) + 1;
+    this.positions.putSync(OUTBOX_SEQ_KEY, id);
+    this.outbox.putSync(id, message);
+    return id;
+  }
+
+  /** Up to `limit` outbox entries, oldest first. */
+  pendingOutbox(limit: number): { id: number; message: Uint8Array }[] {
+    return Array.from(this.outbox.getRange({ limit }), ({ key, value }) => ({
+      id: key,
+      message: value,
+    }));
+  }
+
+  /** Removes published outbox entries. */
+  ackOutbox(ids: readonly number[]): void {
+    for (const id of ids) this.outbox.removeSync(id);
   }
 
   /** Forgets message ids applied before `cutoffMs`; returns how many. */

@@ -4,9 +4,11 @@ export const CLOCK_MODES = ['wall', 'event'] as const;
 export type ClockMode = (typeof CLOCK_MODES)[number];
 
 /**
- * The engine's notion of now. `wall` is the machine's time. `event` is the
- * newest event time applied so far (the watermark): replays of history, such
- * as the demo on 2010 data, read their windows as of the data's own present.
+ * The engine's notion of now. `wall` is the machine's time. `event` is one
+ * millisecond after the newest event time applied so far (the watermark):
+ * replays of history, such as the demo on 2010 data, read their windows as of
+ * the data's own present, and a window [now − W, now) includes the newest
+ * event.
  */
 export interface Clock {
   readonly mode: ClockMode;
@@ -22,7 +24,7 @@ export function createClock(mode: ClockMode, initialWatermarkMs = 0): Clock {
   let watermark = initialWatermarkMs;
   return {
     mode,
-    now: mode === 'wall' ? () => Date.now() : () => watermark,
+    now: mode === 'wall' ? () => Date.now() : () => watermark + 1,
     observe(eventTimeMs) {
       if (eventTimeMs > watermark) watermark = eventTimeMs;
     },

@@ -28,6 +28,8 @@ import type { EventConsumer } from './ingest/event-consumer.js';
 import { createEngineMetrics } from './metrics.js';
 import { indexFingerprint, indexIsStale, rebuildAudienceIndex } from './audience/rebuild-index.js';
 import { startRecheckLoop } from './audience/recheck-loop.js';
+import { startTransitionPublisher } from './audience/transition-publisher.js';
+import type { TransitionPublisher } from './audience/transition-publisher.js';
 import type { RecheckLoop } from './audience/recheck-loop.js';
 import type { RecheckPolicy } from './audience/update-audiences.js';
 import { startDedupePruner } from './ingest/dedupe-pruner.js';
@@ -99,6 +101,7 @@ export async function startEngine(
     watcher?: FSWatcher;
     consumer?: EventConsumer;
     rechecks?: RecheckLoop;
+    publisher?: TransitionPublisher;
     pruner?: { stop(): void };
   } = {};
 
@@ -113,6 +116,8 @@ export async function startEngine(
     state = 'draining';
     log.info({ state }, 'engine draining');
     await parts.consumer?.stop();
+    await parts.publisher?.drain();
+    await parts.publisher?.stop();
     await parts.nc?.drain();
     await parts.ops?.close();
     await store.close();
@@ -161,6 +166,8 @@ export async function startEngine(
     parts.rechecks = rechecks;
     parts.pruner = startDedupePruner(store, config.dedupeRetentionMs, log);
     const nc = parts.nc;
+    const publisher = startTransitionPublisher(store, nc, logger);
+    parts.publisher = publisher;
     parts.consumer = await proceed(
       startEventConsumer({
         nc,
@@ -184,6 +191,7 @@ export async function startEngine(
           metrics.recordBatch(outcome, (performance.now() - started) / 1_000);
           reportBatch(nc, batch, outcome, log);
           rechecks.runDue();
+          void publisher.drain();
         },
         onError: (err) => fail(err, 'consuming events failed; stopping without acknowledging more'),
         logger,

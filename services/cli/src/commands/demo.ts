@@ -133,7 +133,7 @@ async function report(engine: Engine, say: (l: string) => void): Promise<void> {
       `and ${formatNumber(anonymous)} anonymous buyers (one per invoice without a customer id)`,
   );
   say(`net revenue over all profiles: ${formatNumber(revenue)} GBP`);
-  say(`clock: event time, now = ${new Date(nowMs).toISOString()} (the newest event)\n`);
+  say(`clock: event time, now = ${new Date(nowMs).toISOString()} (just after the newest event)\n`);
 
   const address = `127.0.0.1:${engine.grpcPort}`;
   const audiences = createClient(AudienceService, address);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TransitionReason } from '@pulse/proto';
 import type { PulseStore } from '@pulse/store';
 import type { ClockMode } from '../clock.js';
 import type { Definitions } from '../definitions.js';
@@ -66,7 +67,15 @@ export async function rebuildAudienceIndex(
       for (const id of ids) {
         const profile = store.getProfile(id);
         if (!profile) continue;
-        updateAudiences(store, defs, profile, nowMs(), policy, changes);
+        updateAudiences(
+          store,
+          defs,
+          profile,
+          nowMs(),
+          policy,
+          changes,
+          TransitionReason.DEFINITION,
+        );
         store.putProfile(profile);
       }
     });

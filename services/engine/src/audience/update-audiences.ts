@@ -1,4 +1,7 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { diffMemberships } from '@pulse/audiences';
+import { AudienceTransitionSchema, TransitionReason } from '@pulse/proto';
 import { nextChangeMs } from '@pulse/features';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
 import type { Definitions } from '../definitions.js';
@@ -10,6 +13,7 @@ export interface Transition {
   profileId: string;
   entered: boolean;
   atMs: number;
+  reason: TransitionReason;
 }
 
 /** How often rules that read `now` directly are re-evaluated with no event. */
@@ -19,9 +23,10 @@ export interface RecheckPolicy {
 
 /**
  * Re-evaluates a profile's audiences at `nowMs`, writes the membership index
- * changes, and schedules the next re-check: when a windowed feature next
- * changes by time alone, or sooner when a rule reads `now` itself. The
- * caller writes the profile record.
+ * changes and their transitions to the outbox (in the caller's transaction,
+ * so a transition is published if and only if its change committed), and
+ * schedules the next re-check: when a windowed feature next changes by time
+ * alone, or sooner when a rule reads `now`. The caller writes the profile.
  */
 export function updateAudiences(
   store: PulseStore,
@@ -30,22 +35,42 @@ export function updateAudiences(
   nowMs: number,
   policy: RecheckPolicy,
   transitions: Transition[],
+  reason: TransitionReason,
 ): void {
   const after = defs.audiences.evaluate(profileView(profile, defs, nowMs));
   const { entered, exited } = diffMemberships(profile.audiences, after);
-  for (const audienceId of entered) {
-    store.setMember(audienceId, profile.id, true);
-    transitions.push({ audienceId, profileId: profile.id, entered: true, atMs: nowMs });
-  }
-  for (const audienceId of exited) {
-    store.setMember(audienceId, profile.id, false);
-    transitions.push({ audienceId, profileId: profile.id, entered: false, atMs: nowMs });
-  }
+  const record = (audienceId: string, isEntered: boolean) => {
+    store.setMember(audienceId, profile.id, isEntered);
+    const transition = {
+      audienceId,
+      profileId: profile.id,
+      entered: isEntered,
+      atMs: nowMs,
+      reason,
+    };
+    store.appendOutbox(encodeTransition(transition));
+    transitions.push(transition);
+  };
+  for (const audienceId of entered) record(audienceId, true);
+  for (const audienceId of exited) record(audienceId, false);
   profile.audiences = after;
 
   const next = nextRecheckMs(defs, profile, nowMs, policy);
   store.scheduleRecheck(profile.id, profile.recheckAtMs ?? null, next);
   profile.recheckAtMs = next;
+}
+
+function encodeTransition(t: Transition): Uint8Array {
+  return toBinary(
+    AudienceTransitionSchema,
+    create(AudienceTransitionSchema, {
+      audienceId: t.audienceId,
+      profileId: t.profileId,
+      entered: t.entered,
+      at: timestampFromMs(t.atMs),
+      reason: t.reason,
+    }),
+  );
 }
 
 function nextRecheckMs(
@@ -81,7 +106,7 @@ export function runDueRechecks(
         store.scheduleRecheck(profileId, null, null);
         continue;
       }
-      updateAudiences(store, defs, profile, nowMs, policy, transitions);
+      updateAudiences(store, defs, profile, nowMs, policy, transitions, TransitionReason.TIME);
       store.putProfile(profile);
     }
     return due.length;

@@ -9,7 +9,7 @@ import {
   utf8ByteLength,
 } from '@pulse/events';
 import { applyEvent } from '@pulse/features';
-import { EventSchema } from '@pulse/proto';
+import { EventSchema, TransitionReason } from '@pulse/proto';
 import type { Event } from '@pulse/proto';
 import type { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
@@ -88,7 +88,15 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
 
     const nowMs = ctx.clock.now();
     for (const profile of touched.values()) {
-      updateAudiences(ctx.store, defs, profile, nowMs, ctx.recheck, outcome.transitions);
+      updateAudiences(
+        ctx.store,
+        defs,
+        profile,
+        nowMs,
+        ctx.recheck,
+        outcome.transitions,
+        TransitionReason.EVENT,
+      );
       ctx.store.putProfile(profile);
     }
     ctx.store.setAppliedSequence(ctx.stream, outcome.lastSeq);

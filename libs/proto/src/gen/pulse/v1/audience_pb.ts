@@ -2,8 +2,8 @@
 // @generated from file pulse/v1/audience.proto (package pulse.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Identifier } from "./event_pb.js";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/audience.proto.
  */
 export const file_pulse_v1_audience: GenFile = /*@__PURE__*/
-  fileDesc("ChdwdWxzZS92MS9hdWRpZW5jZS5wcm90bxIIcHVsc2UudjEieAoMQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEigKCmlkZW50aWZpZXIYAiABKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzCg1DaGVja1Jlc3BvbnNlEg4KBm1lbWJlchgBIAEoCBISCgpwcm9maWxlX2lkGAIgASgJIn4KEUJhdGNoQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPgoSQmF0Y2hDaGVja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlIlQKEkxpc3RNZW1iZXJzUmVxdWVzdBITCgthdWRpZW5jZV9pZBgBIAEoCRIpCgVhc19vZhgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKgoTTGlzdE1lbWJlcnNSZXNwb25zZRITCgtwcm9maWxlX2lkcxgBIAMoCSIWChRMaXN0QXVkaWVuY2VzUmVxdWVzdCJWCg9BdWRpZW5jZVN1bW1hcnkSEwoLYXVkaWVuY2VfaWQYASABKAkSDAoEbmFtZRgCIAEoCRISCgpleHByZXNzaW9uGAMgASgJEgwKBHNpemUYBCABKAQiRQoVTGlzdEF1ZGllbmNlc1Jlc3BvbnNlEiwKCWF1ZGllbmNlcxgBIAMoCzIZLnB1bHNlLnYxLkF1ZGllbmNlU3VtbWFyeTK0AgoPQXVkaWVuY2VTZXJ2aWNlEjgKBUNoZWNrEhYucHVsc2UudjEuQ2hlY2tSZXF1ZXN0GhcucHVsc2UudjEuQ2hlY2tSZXNwb25zZRJHCgpCYXRjaENoZWNrEhsucHVsc2UudjEuQmF0Y2hDaGVja1JlcXVlc3QaHC5wdWxzZS52MS5CYXRjaENoZWNrUmVzcG9uc2USTAoLTGlzdE1lbWJlcnMSHC5wdWxzZS52MS5MaXN0TWVtYmVyc1JlcXVlc3QaHS5wdWxzZS52MS5MaXN0TWVtYmVyc1Jlc3BvbnNlMAESUAoNTGlzdEF1ZGllbmNlcxIeLnB1bHNlLnYxLkxpc3RBdWRpZW5jZXNSZXF1ZXN0Gh8ucHVsc2UudjEuTGlzdEF1ZGllbmNlc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_pulse_v1_event]);
+  fileDesc("ChdwdWxzZS92MS9hdWRpZW5jZS5wcm90bxIIcHVsc2UudjEieAoMQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEigKCmlkZW50aWZpZXIYAiABKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzCg1DaGVja1Jlc3BvbnNlEg4KBm1lbWJlchgBIAEoCBISCgpwcm9maWxlX2lkGAIgASgJIn4KEUJhdGNoQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPgoSQmF0Y2hDaGVja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlIlQKEkxpc3RNZW1iZXJzUmVxdWVzdBITCgthdWRpZW5jZV9pZBgBIAEoCRIpCgVhc19vZhgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKgoTTGlzdE1lbWJlcnNSZXNwb25zZRITCgtwcm9maWxlX2lkcxgBIAMoCSIWChRMaXN0QXVkaWVuY2VzUmVxdWVzdCJWCg9BdWRpZW5jZVN1bW1hcnkSEwoLYXVkaWVuY2VfaWQYASABKAkSDAoEbmFtZRgCIAEoCRISCgpleHByZXNzaW9uGAMgASgJEgwKBHNpemUYBCABKAQiRQoVTGlzdEF1ZGllbmNlc1Jlc3BvbnNlEiwKCWF1ZGllbmNlcxgBIAMoCzIZLnB1bHNlLnYxLkF1ZGllbmNlU3VtbWFyeSKiAQoSQXVkaWVuY2VUcmFuc2l0aW9uEhMKC2F1ZGllbmNlX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSDwoHZW50ZXJlZBgDIAEoCBImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGcmVhc29uGAUgASgOMhoucHVsc2UudjEuVHJhbnNpdGlvblJlYXNvbiqQAQoQVHJhbnNpdGlvblJlYXNvbhIhCh1UUkFOU0lUSU9OX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF1RSQU5TSVRJT05fUkVBU09OX0VWRU5UEAESGgoWVFJBTlNJVElPTl9SRUFTT05fVElNRRACEiAKHFRSQU5TSVRJT05fUkVBU09OX0RFRklOSVRJT04QAzK0AgoPQXVkaWVuY2VTZXJ2aWNlEjgKBUNoZWNrEhYucHVsc2UudjEuQ2hlY2tSZXF1ZXN0GhcucHVsc2UudjEuQ2hlY2tSZXNwb25zZRJHCgpCYXRjaENoZWNrEhsucHVsc2UudjEuQmF0Y2hDaGVja1JlcXVlc3QaHC5wdWxzZS52MS5CYXRjaENoZWNrUmVzcG9uc2USTAoLTGlzdE1lbWJlcnMSHC5wdWxzZS52MS5MaXN0TWVtYmVyc1JlcXVlc3QaHS5wdWxzZS52MS5MaXN0TWVtYmVyc1Jlc3BvbnNlMAESUAoNTGlzdEF1ZGllbmNlcxIeLnB1bHNlLnYxLkxpc3RBdWRpZW5jZXNSZXF1ZXN0Gh8ucHVsc2UudjEuTGlzdEF1ZGllbmNlc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_pulse_v1_event]);
 
 /**
  * @generated from message pulse.v1.CheckRequest
@@ -222,6 +222,90 @@ export type ListAudiencesResponse = Message<"pulse.v1.ListAudiencesResponse"> & 
  */
 export const ListAudiencesResponseSchema: GenMessage<ListAudiencesResponse> = /*@__PURE__*/
   messageDesc(file_pulse_v1_audience, 8);
+
+/**
+ * One membership change, published on `pulse.audience.<audience_id>` in the
+ * PULSE_AUDIENCE stream. A consumer that follows the subject sees every change
+ * of that audience, in order per profile.
+ *
+ * @generated from message pulse.v1.AudienceTransition
+ */
+export type AudienceTransition = Message<"pulse.v1.AudienceTransition"> & {
+  /**
+   * @generated from field: string audience_id = 1;
+   */
+  audienceId: string;
+
+  /**
+   * @generated from field: string profile_id = 2;
+   */
+  profileId: string;
+
+  /**
+   * True when the profile entered, false when it left.
+   *
+   * @generated from field: bool entered = 3;
+   */
+  entered: boolean;
+
+  /**
+   * The engine's now when the change was computed (event time for the event clock).
+   *
+   * @generated from field: google.protobuf.Timestamp at = 4;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * @generated from field: pulse.v1.TransitionReason reason = 5;
+   */
+  reason: TransitionReason;
+};
+
+/**
+ * Describes the message pulse.v1.AudienceTransition.
+ * Use `create(AudienceTransitionSchema)` to create a new message.
+ */
+export const AudienceTransitionSchema: GenMessage<AudienceTransition> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_audience, 9);
+
+/**
+ * Why a profile entered or left an audience.
+ *
+ * @generated from enum pulse.v1.TransitionReason
+ */
+export enum TransitionReason {
+  /**
+   * @generated from enum value: TRANSITION_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * An applied event changed the profile.
+   *
+   * @generated from enum value: TRANSITION_REASON_EVENT = 1;
+   */
+  EVENT = 1,
+
+  /**
+   * Time passed: a window slid or a rule reading `now` changed.
+   *
+   * @generated from enum value: TRANSITION_REASON_TIME = 2;
+   */
+  TIME = 2,
+
+  /**
+   * The audience definitions (or the clock) changed.
+   *
+   * @generated from enum value: TRANSITION_REASON_DEFINITION = 3;
+   */
+  DEFINITION = 3,
+}
+
+/**
+ * Describes the enum pulse.v1.TransitionReason.
+ */
+export const TransitionReasonSchema: GenEnum<TransitionReason> = /*@__PURE__*/
+  enumDesc(file_pulse_v1_audience, 0);
 
 /**
  * Audience membership for email and messaging systems.

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromBinary } from '@bufbuild/protobuf';
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { jetstream } from '@nats-io/jetstream';
+import { STREAMS } from '@pulse/nats';
+import { AudienceTransitionSchema, TransitionReason } from '@pulse/proto';
+import type { AudienceTransition } from '@pulse/proto';
+import { setup, waitFor } from '../harness/index.js';
+import type { TestEnv } from '../harness/index.js';
+import { sendCalls, startStack } from '../harness/stack.js';
+import type { Stack } from '../harness/stack.js';
+import { order, profileOf } from './helpers.js';
+
+const T = Date.UTC(2024, 4, 1);
+const HOUR_MS = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('audience transitions on PULSE_AUDIENCE', () => {
+  let env: TestEnv;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    env = await setup();
+    stack = await startStack(env, { PULSE_CLOCK: 'event' });
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+    await env.cleanup();
+  });
+
+  async function transitionsOf(audienceId: string, profileId: string, count: number) {
+    const consumer = await jetstream(stack.nc).consumers.get(STREAMS.audience, {
+      filter_subjects: `pulse.audience.${audienceId}`,
+    });
+    const seen: AudienceTransition[] = [];
+    const messages = await consumer.fetch({ max_messages: 1_000, expires: 2_000 });
+    for await (const m of messages) {
+      const t = fromBinary(AudienceTransitionSchema, m.data);
+      if (t.profileId === profileId) seen.push(t);
+    }
+    return seen.length >= count ? seen : undefined;
+  }
+
+  it('publishes an entry caused by events and an exit caused by time, once each', async () => {
+    await sendCalls(stack.nc, [
+      order('tr-1', 'm-tr-1', iso(T)),
+      order('tr-1', 'm-tr-2', iso(T + HOUR_MS)),
+    ]);
+    await stack.caughtUp();
+    const profileId = (await profileOf(stack, 'user_id', 'tr-1'))!.profileId;
+
+    // Another customer's order eight days later moves the event clock past
+    // the window of tr-1's orders: tr-1 leaves with no event of its own.
+    await sendCalls(stack.nc, [order('tr-2', 'm-tr-3', iso(T + 8 * 24 * HOUR_MS))]);
+    await stack.caughtUp();
+
+    const seen = await waitFor(() => transitionsOf('repeat_buyers_7d', profileId, 2), 15_000, 200);
+    expect(seen.map((t) => [t.entered, t.reason])).toEqual([
+      [true, TransitionReason.EVENT],
+      [false, TransitionReason.TIME],
+    ]);
+    // Computed at the engine's now: just after the newest event applied then.
+    expect(timestampMs(seen[0]!.at!)).toBe(T + HOUR_MS + 1);
+    expect(timestampMs(seen[1]!.at!)).toBe(T + 8 * 24 * HOUR_MS + 1);
+  });
+});
