@@ -140,7 +140,10 @@ export async function startEngine(
   };
 
   try {
-    await proceed(refreshAudienceIndex(context, config, recheck, log));
+    // A stop request cuts a long rebuild short; the next start redoes it.
+    const keepGoing = () =>
+      !options.signal?.aborted && (state === 'starting' || state === 'running');
+    await proceed(refreshAudienceIndex(context, config, recheck, log, keepGoing));
     parts.nc = await proceed(
       connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger }),
     );
@@ -201,7 +204,7 @@ export async function startEngine(
       config.definitionsDir,
       (next) => {
         definitions = next;
-        refreshAudienceIndex(context, config, recheck, log).catch((err: unknown) =>
+        refreshAudienceIndex(context, config, recheck, log, keepGoing).catch((err: unknown) =>
           fail(err, 'rebuilding the audience index failed'),
         );
       },
@@ -255,6 +258,7 @@ async function refreshAudienceIndex(
   config: ResolvedEngineConfig,
   recheck: RecheckPolicy,
   log: Logger,
+  keepGoing: () => boolean,
 ): Promise<void> {
   const defs = context.definitions();
   const fingerprint = indexFingerprint(defs, config.clock);
@@ -266,7 +270,7 @@ async function refreshAudienceIndex(
     fingerprint,
     () => context.clock.now(),
     recheck,
-    () => context.definitions() === defs,
+    () => keepGoing() && context.definitions() === defs,
   );
   const ms = Math.round(performance.now() - started);
   log.info({ ...done, ms }, 'audience index rebuilt');
