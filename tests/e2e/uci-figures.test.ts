@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishCalls } from '@pulse/client';
 import { readFeatures } from '@pulse/features';
 import { readUciOnlineRetail } from '@pulse/loaders';
-import { UCI_FILE, setup } from '../harness/index.js';
+import { UCI_FILE, setup, waitFor } from '../harness/index.js';
 import type { TestEnv } from '../harness/index.js';
 import { startStack } from '../harness/stack.js';
 import type { Stack } from '../harness/stack.js';
@@ -11,6 +11,7 @@ import { featureNumber, profileOf } from './helpers.js';
 import {
   customerWindow,
   customersWithOrders,
+  customersWithOrdersBetween,
   mostActiveCustomers,
   netRevenuePence,
   readReferenceInvoices,
@@ -84,6 +85,20 @@ describe.skipIf(!existsSync(UCI_FILE))('the UCI Online Retail file end to end', 
       const user = store.getProfile(profileId)!.identifiers.find(([type]) => type === 'user_id');
       return user![1];
     });
+    expect(userIds.sort()).toEqual(expected);
+  });
+
+  it('keeps the live index of "two or more orders in 7 days" true as the data ages', async () => {
+    const { store, clock } = stack.engine.context;
+    await waitFor(() => (store.dueRechecks(clock.now(), 1).length === 0 ? true : undefined));
+    // The event clock's now is just after the newest event (23 Dec 17:41). A 7-day
+    // window in 1-hour buckets then counts from the start of the hour 7 days before.
+    const newestMs = Math.max(...invoices.map((i) => i.timeMs));
+    const startMs = Math.floor((newestMs + 1 - 7 * 86_400_000) / 3_600_000) * 3_600_000;
+    const expected = customersWithOrdersBetween(invoices, startMs, newestMs, 2);
+    const userIds = [...store.memberIds('repeat_buyers_7d')].map(
+      (id) => store.getProfile(id)!.identifiers.find(([type]) => type === 'user_id')![1],
+    );
     expect(userIds.sort()).toEqual(expected);
   });
 

@@ -95,3 +95,21 @@ export function mostActiveCustomers(invoices: ReferenceInvoice[], n: number): st
     .slice(0, n)
     .map(([id]) => id);
 }
+
+/** Customers with at least `min` orders whose time lies in [startMs, endMs], sorted. */
+export function customersWithOrdersBetween(
+  invoices: ReferenceInvoice[],
+  startMs: number,
+  endMs: number,
+  min: number,
+): string[] {
+  const counts = new Map<string, number>();
+  for (const i of invoices) {
+    if (!i.customerId || i.cancellation || i.timeMs < startMs || i.timeMs > endMs) continue;
+    counts.set(i.customerId, (counts.get(i.customerId) ?? 0) + 1);
+  }
+  return [...counts]
+    .filter(([, n]) => n >= min)
+    .map(([id]) => id)
+    .sort();
+}
