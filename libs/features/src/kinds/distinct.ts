@@ -78,7 +78,7 @@ export function addHash(
  * union of their hash runs (exact up to 32-bit hash collisions).
  */
 // TODO(features): past a few thousand hashes per window, switch a feature to a
-// HyperLogLog sketch so state stays bounded (#4).
+// HyperLogLog sketch so state stays bounded (#8).
 export function readDistinct(
   state: HashBucketsState | undefined,
   def: DistinctCountDefinition,
