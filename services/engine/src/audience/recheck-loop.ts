@@ -7,13 +7,17 @@ import { runDueRechecks } from './update-audiences.js';
 import type { RecheckPolicy, Transition } from './update-audiences.js';
 
 /** How often the loop looks for due re-checks on its own. */
-const RECHECK_INTERVAL_MS = 1_000;
+const RECHECK_INTERVAL_MS = 200;
 
 /** Most re-checks in one transaction. */
-const RECHECKS_PER_TRANSACTION = 500;
+const RECHECKS_PER_TRANSACTION = 100;
 
-/** Time one round may take before yielding to intake and API calls. */
-const RECHECK_BUDGET_MS = 50;
+/**
+ * Time one round may take before yielding: short, so that a burst of due
+ * re-checks (many windows crossing the same bucket boundary) never stalls API
+ * calls for long; frequent rounds keep the throughput.
+ */
+const RECHECK_BUDGET_MS = 10;
 
 /** Runs due audience re-checks after each batch and on a timer. */
 export interface RecheckLoop {

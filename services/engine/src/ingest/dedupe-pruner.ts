@@ -2,18 +2,19 @@ import { performance } from 'node:perf_hooks';
 import type { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
 
-const PRUNE_INTERVAL_MS = 1_000;
+const PRUNE_INTERVAL_MS = 250;
 
 /** Entries removed per transaction. */
-const PRUNE_CHUNK = 5_000;
+const PRUNE_CHUNK = 1_000;
 
-/** Time one round may take before yielding. */
-const PRUNE_BUDGET_MS = 100;
+/** Time one round may take before yielding, short to keep API latency steady. */
+const PRUNE_BUDGET_MS = 20;
 
 /**
- * Forgets message ids older than the retention, in rounds every second, each
- * going on until the index is clean or 100 ms are up (about 200,000 ids a
- * second, far above what the engine applies): the index stays bounded.
+ * Forgets message ids older than the retention, in rounds four times a
+ * second, each going on until the index is clean or 20 ms are up (tens of
+ * thousands of ids a second, above what the engine applies): the index stays
+ * bounded.
  */
 export function startDedupePruner(
   store: PulseStore,
