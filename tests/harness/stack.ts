@@ -58,6 +58,7 @@ export async function startStack(env: TestEnv, extra: EngineEnv = {}): Promise<S
       ...(extra.PULSE_DUPLICATE_WINDOW_MS
         ? { PULSE_DUPLICATE_WINDOW_MS: extra.PULSE_DUPLICATE_WINDOW_MS }
         : {}),
+      ...httpIntakeEnv(extra),
     }),
     logger,
   );
@@ -82,6 +83,12 @@ export async function startStack(env: TestEnv, extra: EngineEnv = {}): Promise<S
     },
   };
   return stack;
+}
+
+/** The HTTP intake's settings in `extra`, passed on to the collector. */
+function httpIntakeEnv(extra: EngineEnv): Record<string, string> {
+  const keys = ['PULSE_WRITE_KEYS', 'PULSE_COLLECTOR_HTTP_HOST', 'PULSE_COLLECTOR_HTTP_PORT'];
+  return Object.fromEntries(keys.flatMap((key) => (extra[key] ? [[key, extra[key]]] : [])));
 }
 
 /** Waits until `appliedSeq()` reaches the raw stream's last sequence. */

@@ -1,4 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import { PULSE_PROTO_DIR, bindService, createGrpcServer } from '@pulse/grpc';
 import { connectNats, ensureStreams } from '@pulse/nats';
 import { startOpsServer } from '@pulse/ops';
@@ -6,12 +7,17 @@ import { DiagnosticsService, IngestService } from '@pulse/proto';
 import type { Logger } from 'pino';
 import type { ResolvedCollectorConfig } from './config.js';
 import { ingestHandlers } from './grpc-intake.js';
+import { startHttpIntake } from './http-intake.js';
+import type { HttpIntake } from './http-intake.js';
+import type { IngestContext } from './ingest-batch.js';
 import { createCollectorMetrics } from './metrics.js';
 import { serveNatsIntake } from './nats-intake.js';
 
-/** A running collector: NATS intake and gRPC IngestService. */
+/** A running collector: NATS intake, gRPC IngestService and the Segment HTTP API. */
 export interface Collector extends AsyncDisposable {
   readonly grpcPort: number;
+  /** The HTTP intake's port; 0 when it is off (no write keys). */
+  readonly httpPort: number;
   readonly opsPort: number;
   stop(): Promise<void>;
 }
@@ -45,6 +51,8 @@ export async function startCollector(
       bindService(DiagnosticsService, { ping: async (r) => ({ payload: r.payload }) }, { logger }),
     ],
   });
+  const http = await startHttp(config, js, logger, onReport);
+  if (!http) log.info('http intake off: PULSE_WRITE_KEYS is empty');
   let running = true;
   const ops = await startOpsServer({
     port: config.metricsPort,
@@ -53,17 +61,31 @@ export async function startCollector(
     ready: () => running && !nc.isClosed(),
     logger,
   });
-  log.info({ grpcPort: grpc.port }, 'collector ready');
+  const httpPort = http?.port ?? 0;
+  log.info({ grpcPort: grpc.port, httpPort }, 'collector ready');
 
   const stop = async () => {
     if (!running) return;
     running = false;
     log.info('collector stopping');
+    await http?.close(config.shutdownGraceMs);
     await grpc.shutdown(config.shutdownGraceMs);
     await subscription.drain();
     await nc.drain();
     await ops.close();
     log.info('collector stopped');
   };
-  return { grpcPort: grpc.port, opsPort: ops.port, stop, [Symbol.asyncDispose]: stop };
+  return { grpcPort: grpc.port, httpPort, opsPort: ops.port, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** Starts the HTTP intake when write keys are configured; without them it stays off. */
+async function startHttp(
+  config: ResolvedCollectorConfig,
+  js: JetStreamClient,
+  logger: Logger,
+  onReport: IngestContext['onReport'],
+): Promise<HttpIntake | undefined> {
+  if (config.writeKeys.size === 0) return undefined;
+  const { httpHost: host, httpPort: port, writeKeys } = config;
+  return startHttpIntake({ js, host, port, writeKeys, logger, onReport });
 }

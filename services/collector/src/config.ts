@@ -1,10 +1,15 @@
 import { LOG_LEVELS } from '@pulse/logging';
 import { z } from 'zod';
+import { parseWriteKeys } from './write-keys.js';
+import type { WriteKeys } from './write-keys.js';
 
 const envSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   PULSE_COLLECTOR_GRPC_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_COLLECTOR_GRPC_PORT: z.coerce.number().int().min(0).max(65_535).default(50052),
+  PULSE_COLLECTOR_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  PULSE_COLLECTOR_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
+  PULSE_WRITE_KEYS: z.string().default(''),
   PULSE_COLLECTOR_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_COLLECTOR_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
   PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
@@ -18,6 +23,11 @@ export interface ResolvedCollectorConfig {
   grpcHost: string;
   /** 0 picks a free port. */
   grpcPort: number;
+  httpHost: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  /** Write keys of the HTTP intake and their sources; empty turns the intake off. */
+  writeKeys: WriteKeys;
   metricsHost: string;
   /** 0 picks a free port. */
   metricsPort: number;
@@ -37,10 +47,19 @@ export function resolveCollectorConfig(
     throw new TypeError(`${String(issue.path[0])}: ${issue.message}`);
   }
   const e = parsed.data;
+  let writeKeys: WriteKeys;
+  try {
+    writeKeys = parseWriteKeys(e.PULSE_WRITE_KEYS);
+  } catch (err) {
+    throw new TypeError(`PULSE_WRITE_KEYS: ${(err as Error).message}`, { cause: err });
+  }
   return Object.freeze({
     natsUrl: e.NATS_URL,
     grpcHost: e.PULSE_COLLECTOR_GRPC_HOST,
     grpcPort: e.PULSE_COLLECTOR_GRPC_PORT,
+    httpHost: e.PULSE_COLLECTOR_HTTP_HOST,
+    httpPort: e.PULSE_COLLECTOR_HTTP_PORT,
+    writeKeys,
     metricsHost: e.PULSE_COLLECTOR_METRICS_HOST,
     metricsPort: e.PULSE_COLLECTOR_METRICS_PORT,
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
