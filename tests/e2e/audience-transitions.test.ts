@@ -64,4 +64,33 @@ describe('audience transitions on PULSE_AUDIENCE', () => {
     expect(timestampMs(seen[0]!.at!)).toBe(T + HOUR_MS + 1);
     expect(timestampMs(seen[1]!.at!)).toBe(T + 8 * 24 * HOUR_MS + 1);
   });
+
+  it('publishes an exit with reason merge when a profile is merged away', async () => {
+    const at = T + 30 * 24 * HOUR_MS;
+    await sendCalls(stack.nc, [
+      { ...order('', 'm-mg-1', iso(at)), userId: undefined, anonymousId: 'anon-mg' },
+      { ...order('', 'm-mg-2', iso(at + HOUR_MS)), userId: undefined, anonymousId: 'anon-mg' },
+      order('user-mg', 'm-mg-3', iso(at + HOUR_MS)),
+    ]);
+    await stack.caughtUp();
+    const absorbedId = (await profileOf(stack, 'anonymous_id', 'anon-mg'))!.profileId;
+    await sendCalls(stack.nc, [
+      {
+        type: 'identify',
+        userId: 'user-mg',
+        anonymousId: 'anon-mg',
+        messageId: 'm-mg-4',
+        timestamp: iso(at + 2 * HOUR_MS),
+      },
+    ]);
+    await stack.caughtUp();
+
+    const survivor = await profileOf(stack, 'anonymous_id', 'anon-mg');
+    expect(survivor!.profileId).not.toBe(absorbedId);
+    const seen = await waitFor(() => transitionsOf('repeat_buyers_7d', absorbedId, 2), 15_000, 200);
+    expect(seen.map((t) => [t.entered, t.reason])).toEqual([
+      [true, TransitionReason.EVENT],
+      [false, TransitionReason.MERGE],
+    ]);
+  });
 });

@@ -94,6 +94,11 @@ export class PulseStore implements Disposable {
     this.profiles.putSync(record.id, record);
   }
 
+  /** Removes a profile record; its identifiers and index entries are the caller's. */
+  deleteProfile(profileId: string): void {
+    this.profiles.removeSync(profileId);
+  }
+
   setMember(audienceId: string, profileId: string, member: boolean): void {
     const key = memberKey(audienceId, profileId);
     if (member) this.members.putSync(key, true);

@@ -24,6 +24,11 @@ export function createEngineMetrics(appliedSeqAtStart: number): EngineMetrics {
     help: 'Events whose identifiers named two different profiles',
     registers: [registry],
   });
+  const merges = new Counter({
+    name: 'pulse_identity_merges_total',
+    help: 'Profiles merged into another because an event linked them',
+    registers: [registry],
+  });
   const transitions = new Counter({
     name: 'pulse_audience_transitions_total',
     help: 'Audience membership changes',
@@ -60,6 +65,7 @@ export function createEngineMetrics(appliedSeqAtStart: number): EngineMetrics {
       events.inc({ outcome: 'replayed' }, outcome.replayed);
       events.inc({ outcome: 'invalid' }, outcome.invalid.length);
       conflicts.inc(outcome.conflicts);
+      merges.inc(outcome.merges);
       countTransitions(outcome.transitions);
       batchSeconds.observe(seconds);
       if (outcome.lastSeq > 0) appliedSeq.set(outcome.lastSeq);

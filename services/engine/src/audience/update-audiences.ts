@@ -60,6 +60,24 @@ export function updateAudiences(
   profile.recheckAtMs = next;
 }
 
+/**
+ * Takes a profile out of every audience it is in, with an exit transition
+ * each (a merged-away or deleted profile), inside the caller's transaction.
+ */
+export function leaveAllAudiences(
+  store: PulseStore,
+  profile: ProfileRecord,
+  atMs: number,
+  reason: TransitionReason,
+): void {
+  for (const audienceId of profile.audiences) {
+    store.setMember(audienceId, profile.id, false);
+    const exit = { audienceId, profileId: profile.id, entered: false, atMs, reason };
+    store.appendOutbox(encodeTransition(exit));
+  }
+  profile.audiences = [];
+}
+
 function encodeTransition(t: Transition): Uint8Array {
   return toBinary(
     AudienceTransitionSchema,

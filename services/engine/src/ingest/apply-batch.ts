@@ -43,6 +43,8 @@ export interface BatchOutcome {
   /** Not a usable event (undecodable, or missing what the collector guarantees). */
   invalid: InvalidMessage[];
   conflicts: number;
+  /** Profiles merged into another (absorbed). */
+  merges: number;
   transitions: Transition[];
   lastSeq: number;
 }
@@ -72,6 +74,7 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
     duplicates: 0,
     invalid: [],
     conflicts: 0,
+    merges: 0,
     transitions: [],
     lastSeq: 0,
   };
@@ -124,7 +127,12 @@ function applyMessage(
   }
   const timeMs = eventTimeMs(event);
   const newProfileId = `p${message.seq.toString(36)}`;
-  const { profile, conflicts } = resolveProfile(ctx.store, touched, event, newProfileId, timeMs);
+  const resolveCtx = { store: ctx.store, cache: touched, features: defs.features };
+  const resolution = resolveProfile(resolveCtx, event, newProfileId, timeMs);
+  const { profile, conflicts, absorbed } = resolution;
+  if (absorbed.length > 0) {
+    ctx.logger.debug({ profileId: profile.id, absorbed, seq: message.seq }, 'profiles merged');
+  }
   applyTraits(profile, event, timeMs);
   applyEvent(profile.features as never, defs.features, event);
   if (timeMs < profile.firstSeenMs) profile.firstSeenMs = timeMs;
@@ -134,6 +142,7 @@ function applyMessage(
   ctx.clock.observe(timeMs);
   outcome.applied += 1;
   outcome.conflicts += conflicts;
+  outcome.merges += absorbed.length;
 }
 
 /**

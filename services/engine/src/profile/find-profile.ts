@@ -4,13 +4,26 @@ import type { ProfileRecord, PulseStore } from '@pulse/store';
 /** The identifier type that names a profile by its own id. */
 export const PROFILE_ID_TYPE = 'profile_id';
 
-/** The profile an identifier names, if any; `profile_id` looks up the id itself. */
+/** Most merges one old profile id is followed through to its survivor. */
+const MAX_MERGE_HOPS = 64;
+
+/**
+ * The profile an identifier names, if any; `profile_id` looks up the id
+ * itself, or the profile it was merged into.
+ */
 export function findProfile(store: PulseStore, identifier: Identifier): ProfileRecord | undefined {
-  const profileId =
-    identifier.type === PROFILE_ID_TYPE
-      ? identifier.value
-      : store.profileIdOf(identifier.type, identifier.value);
-  return profileId === undefined ? undefined : store.getProfile(profileId);
+  if (identifier.type !== PROFILE_ID_TYPE) {
+    const profileId = store.profileIdOf(identifier.type, identifier.value);
+    return profileId === undefined ? undefined : store.getProfile(profileId);
+  }
+  let profileId: string | undefined = identifier.value;
+  for (let hop = 0; profileId !== undefined && hop <= MAX_MERGE_HOPS; hop += 1) {
+    const profile = store.getProfile(profileId);
+    if (profile) return profile;
+    // A merged-away id links to the profile that absorbed it.
+    profileId = store.profileIdOf(PROFILE_ID_TYPE, profileId);
+  }
+  return undefined;
 }
 
 /** The first profile any of the identifiers names. */

@@ -1,9 +1,10 @@
+import type { FeatureDefinitions } from '@pulse/features';
 import type { Event } from '@pulse/proto';
 import { emptyProfile } from '@pulse/store';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
-
-/** Identifier types in the order that decides which profile an event joins. */
-const TYPE_PRIORITY = ['user_id', 'email', 'phone', 'device_id', 'anonymous_id'];
+import { TYPE_PRIORITY, breaksLimit, followsLastUser, isLimited } from './identity-rules.js';
+import type { IdentifierPair } from './identity-rules.js';
+import { chooseSurvivor, mergeProfiles } from './merge-profiles.js';
 
 /** Profiles touched by the batch in progress, written once at its end. */
 export type ProfileCache = Map<string, ProfileRecord>;
@@ -11,56 +12,130 @@ export type ProfileCache = Map<string, ProfileRecord>;
 /** Outcome of resolving one event's identifiers. */
 export interface Resolution {
   profile: ProfileRecord;
-  /** Identifiers that named a different profile and were left there. */
+  /** 1 when the identifiers named profiles a limit kept apart, plus trait type clashes. */
   conflicts: number;
+  /** Ids of the profiles merged into `profile` by this event. */
+  absorbed: string[];
+}
+
+/** What resolving works with besides the event. */
+export interface ResolveContext {
+  store: PulseStore;
+  cache: ProfileCache;
+  features: FeatureDefinitions;
 }
 
 /**
- * Finds the profile an event belongs to and links its new identifiers to it.
- * Events that name two existing profiles join the one named by the
- * highest-priority identifier and are counted as conflicts.
+ * Finds the profile an event belongs to, links its new identifiers to it,
+ * and merges the profiles its identifiers name when no per-type limit
+ * forbids it (see identity-rules.ts). When a limit forbids it, the event
+ * goes to the profile of its own user_id and a conflict is counted.
  */
-// TODO(identity): merge profiles and apply per-type limits; a single-writer
-// identity stage replaces this lookup (#3).
 export function resolveProfile(
-  store: PulseStore,
-  cache: ProfileCache,
+  ctx: ResolveContext,
   event: Event,
   newProfileId: string,
   atMs: number,
 ): Resolution {
-  const identifiers = sortByPriority(event.identifiers.map((i) => [i.type, i.value] as const));
-  let profileId: string | undefined;
-  let conflicts = 0;
-  const unlinked: (readonly [string, string])[] = [];
+  const identifiers = eventIdentifiers(ctx.store, event);
+  const ownerIds = new Set<string>();
   for (const [type, value] of identifiers) {
-    const owner = store.profileIdOf(type, value);
-    if (owner === undefined) unlinked.push([type, value]);
-    else if (profileId === undefined) profileId = owner;
-    else if (owner !== profileId) conflicts += 1;
+    const owner = ctx.store.profileIdOf(type, value);
+    if (owner !== undefined) ownerIds.add(owner);
   }
+  const owners = Array.from(ownerIds, (id) => loadOrCreate(ctx, id, atMs));
+  const combined = [...owners.flatMap((p) => p.identifiers), ...identifiers];
+  if (breaksLimit(combined)) return attributeByOwnIdentifier(ctx, identifiers, newProfileId, atMs);
 
-  const profile = loadOrCreate(store, cache, profileId ?? newProfileId, atMs);
-  for (const [type, value] of unlinked) {
-    store.linkIdentifier(type, value, profile.id);
-    profile.identifiers.push([type, value]);
+  const profile =
+    owners.length === 0 ? loadOrCreate(ctx, newProfileId, atMs) : chooseSurvivor(owners, isLimited);
+  const resolution: Resolution = { profile, conflicts: 0, absorbed: [] };
+  for (const other of owners) {
+    if (other === profile) continue;
+    resolution.conflicts += mergeProfiles(ctx.store, ctx.cache, profile, other, ctx.features, atMs);
+    resolution.absorbed.push(other.id);
   }
-  return { profile, conflicts };
+  linkAll(ctx, profile, identifiers);
+  return resolution;
 }
 
-function loadOrCreate(
-  store: PulseStore,
-  cache: ProfileCache,
-  profileId: string,
+/**
+ * The event's identifiers name profiles that must stay apart: it joins the
+ * profile of its own limited identifier (created when new), which also takes
+ * over the event's shared-device identifiers. Without one, it joins the
+ * profile of its highest-priority known identifier and links nothing away.
+ */
+function attributeByOwnIdentifier(
+  ctx: ResolveContext,
+  identifiers: readonly IdentifierPair[],
+  newProfileId: string,
   atMs: number,
-): ProfileRecord {
-  let profile = cache.get(profileId) ?? store.getProfile(profileId);
+): Resolution {
+  const own = identifiers.find(([type]) => isLimited(type));
+  if (!own) {
+    const known = identifiers.find(([t, v]) => ctx.store.profileIdOf(t, v) !== undefined)!;
+    const profile = loadOrCreate(ctx, ctx.store.profileIdOf(known[0], known[1])!, atMs);
+    linkAll(ctx, profile, identifiers);
+    return { profile, conflicts: 1, absorbed: [] };
+  }
+  const profileId = ctx.store.profileIdOf(own[0], own[1]) ?? newProfileId;
+  const profile = loadOrCreate(ctx, profileId, atMs);
+  for (const [type, value] of identifiers) {
+    const owner = ctx.store.profileIdOf(type, value);
+    if (owner === undefined || owner === profile.id || !followsLastUser(type)) continue;
+    const previous = loadOrCreate(ctx, owner, atMs);
+    previous.identifiers = previous.identifiers.filter(([t, v]) => t !== type || v !== value);
+    ctx.store.linkIdentifier(type, value, profile.id);
+    profile.identifiers.push([type, value]);
+  }
+  linkAll(ctx, profile, identifiers);
+  return { profile, conflicts: 1, absorbed: [] };
+}
+
+/** Links the identifiers no profile holds yet to `profile`. */
+function linkAll(
+  ctx: ResolveContext,
+  profile: ProfileRecord,
+  identifiers: readonly IdentifierPair[],
+): void {
+  for (const [type, value] of identifiers) {
+    if (ctx.store.profileIdOf(type, value) !== undefined) continue;
+    ctx.store.linkIdentifier(type, value, profile.id);
+    profile.identifiers.push([type, value]);
+  }
+}
+
+/** The event's identifiers, an alias's previousId included, by priority, once each. */
+function eventIdentifiers(store: PulseStore, event: Event): IdentifierPair[] {
+  const pairs: IdentifierPair[] = event.identifiers.map((i) => [i.type, i.value] as const);
+  if (event.previousId) pairs.push(previousIdentifier(store, event.previousId));
+  const seen = new Set<string>();
+  const unique = pairs.filter(([type, value]) => {
+    const key = `${type}\0${value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return sortByPriority(unique);
+}
+
+/** Segment's previousId is an earlier anonymousId or userId; a known link says which. */
+function previousIdentifier(store: PulseStore, previousId: string): IdentifierPair {
+  if (store.profileIdOf('anonymous_id', previousId) !== undefined) {
+    return ['anonymous_id', previousId];
+  }
+  if (store.profileIdOf('user_id', previousId) !== undefined) return ['user_id', previousId];
+  return ['anonymous_id', previousId];
+}
+
+function loadOrCreate(ctx: ResolveContext, profileId: string, atMs: number): ProfileRecord {
+  let profile = ctx.cache.get(profileId) ?? ctx.store.getProfile(profileId);
   if (!profile) profile = emptyProfile(profileId, atMs);
-  cache.set(profileId, profile);
+  ctx.cache.set(profileId, profile);
   return profile;
 }
 
-function sortByPriority<T extends readonly [string, string]>(identifiers: T[]): T[] {
+function sortByPriority<T extends IdentifierPair>(identifiers: T[]): T[] {
   const rank = (type: string) => {
     const index = TYPE_PRIORITY.indexOf(type);
     return index === -1 ? TYPE_PRIORITY.length - 1 : index;
