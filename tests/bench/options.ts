@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 
 /** The benchmarks `run.ts` knows, in the order they run. */
-export const BENCHMARKS = ['ingest', 'decide'] as const;
+export const BENCHMARKS = ['ingest', 'decide', 'profile-read', 'windows'] as const;
+
+/** The benchmarks that start their own nats-server. */
+export const NATS_BENCHMARKS: readonly BenchmarkName[] = ['ingest', 'decide'];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -25,11 +28,24 @@ export interface ResolvedBenchOptions {
   rounds: number;
   /** Unrecorded calls per method before the decide phases. */
   primeCalls: number;
+  /** Customers the profile-read orders go to; about this many profiles result. */
+  profiles: number;
+  /** Measured time of each profile-read mode, split over `rounds` turns. */
+  readPhaseMs: number;
+  /** Redis server of the profile-read reference. @default redis://127.0.0.1:6379 */
+  redisUrl: string;
+  /** Events per window size in the windows benchmark. */
+  windowEvents: number;
+  /** Timed runs per side and window size; the best counts. */
+  windowRuns: number;
   /** Where the JSON results go; a file under the OS temp dir by default. */
   jsonPath: string | undefined;
 }
 
-type Defaults = Omit<ResolvedBenchOptions, 'only' | 'quick' | 'ratesPerSec' | 'jsonPath'>;
+type Defaults = Omit<
+  ResolvedBenchOptions,
+  'only' | 'quick' | 'ratesPerSec' | 'jsonPath' | 'redisUrl'
+>;
 
 /** About 2.5 minutes on a 2-core machine. */
 const FULL_DEFAULTS: Defaults = {
@@ -41,6 +57,10 @@ const FULL_DEFAULTS: Defaults = {
   closedLoopMs: 3_000,
   rounds: 5,
   primeCalls: 2_000,
+  profiles: 100_000,
+  readPhaseMs: 6_000,
+  windowEvents: 300_000,
+  windowRuns: 5,
 };
 
 /** About 35 seconds: a smoke test of the figures, noisier. */
@@ -53,11 +73,18 @@ const QUICK_DEFAULTS: Defaults = {
   closedLoopMs: 1_000,
   rounds: 2,
   primeCalls: 500,
+  profiles: 10_000,
+  readPhaseMs: 1_500,
+  windowEvents: 60_000,
+  windowRuns: 2,
 };
 
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,decide] [--quick] [--events N]
-  [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000] [--concurrency 32] [--json FILE]`;
+export const USAGE = `usage: npm run bench -- [--only ingest,decide,profile-read,windows] [--quick]
+  [--events N] [--profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
+  [--concurrency 32] [--redis-url URL] [--json FILE]`;
 
 /** Reads options from `argv` and `env`; throws a TypeError naming the bad option. */
 export function resolveBenchOptions(
@@ -74,6 +101,8 @@ export function resolveBenchOptions(
       'phase-ms': { type: 'string' },
       'warmup-ms': { type: 'string' },
       concurrency: { type: 'string' },
+      profiles: { type: 'string' },
+      'redis-url': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -97,6 +126,8 @@ export function resolveBenchOptions(
     warmupMs: int(values['warmup-ms'], 'warmup-ms', defaults.warmupMs),
     phaseMs: int(values['phase-ms'], 'phase-ms', defaults.phaseMs),
     concurrency: int(values.concurrency, 'concurrency', defaults.concurrency),
+    profiles: int(values.profiles, 'profiles', defaults.profiles),
+    redisUrl: pick(values['redis-url'], 'REDIS_URL') ?? DEFAULT_REDIS_URL,
     jsonPath: pick(values.json, 'JSON'),
   });
 }

@@ -10,10 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { hasNatsServer } from '@pulse/nats';
 import { runDecideBench } from './decide.bench.js';
 import { runIngestBench } from './ingest.bench.js';
-import { USAGE, resolveBenchOptions } from './options.js';
+import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
+import { runProfileReadBench } from './profile-read.bench.js';
 import { meets, printResult, writeJson } from './report.js';
 import type { BenchResult } from './report.js';
+import { runWindowsBench } from './windows.bench.js';
 
 const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<BenchResult>> = {
   ingest: (o) => runIngestBench({ events: o.ingestEvents }),
@@ -28,11 +30,20 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
       rounds: o.rounds,
       primeCalls: o.primeCalls,
     }),
+  'profile-read': (o) =>
+    runProfileReadBench({
+      profiles: o.profiles,
+      phaseMs: o.readPhaseMs,
+      rounds: o.rounds,
+      redisUrl: o.redisUrl,
+    }),
+  windows: (o) => runWindowsBench({ events: o.windowEvents, runs: o.windowRuns }),
 };
 
 async function main(): Promise<number> {
   const options = resolveBenchOptions();
-  if (!hasNatsServer()) {
+  const needsNats = options.only.some((name) => NATS_BENCHMARKS.includes(name));
+  if (needsNats && !hasNatsServer()) {
     console.error('nats-server is not on PATH; the benchmarks need a real one');
     return 2;
   }

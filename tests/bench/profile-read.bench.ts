@@ -1,0 +1,243 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PulseStore } from '@pulse/store';
+import type { ProfileRecord } from '@pulse/store';
+import { createClient } from 'redis';
+import { LatencyRecorder } from './latency-recorder.js';
+import type { LatencySummary } from './latency-recorder.js';
+import {
+  buildProfiles,
+  deleteRedis,
+  fromRedisHash,
+  writeLmdb,
+  writeRedis,
+} from './profile-fixture.js';
+import type { RedisClient } from './profile-fixture.js';
+import { createRandom, zipfSampler } from './random.js';
+import { formatNumber, row } from './report.js';
+import type { BenchResult } from './report.js';
+
+/** Options of {@link runProfileReadBench}. */
+export interface ProfileReadBenchOptions {
+  /** Customers the orders go to; about this many profiles result. */
+  profiles: number;
+  /** Measured time of each read mode, split over `rounds` turns. */
+  phaseMs: number;
+  rounds: number;
+  /** Redis server the reference reads from. */
+  redisUrl: string;
+}
+
+/** Requests in flight in the pipelined Redis mode. */
+const PIPELINE_DEPTH = 16;
+const READ_ZIPF_EXPONENT = 1;
+const READ_IDS = 1 << 20;
+const CONNECT_TIMEOUT_MS = 2_000;
+const TARGET = { op: '>=', ratio: 10 } as const;
+
+type Mode = 'lmdb' | 'redis' | 'redis-pipelined';
+
+interface ModeFigures {
+  reads: number;
+  elapsedMs: number;
+  latency: LatencyRecorder;
+}
+
+/**
+ * Profile read: one whole profile by id, from LMDB (`getProfile`: get and
+ * msgpack decode) against Redis HGETALL of the same profile as a hash with
+ * every field JSON-decoded. Ids are Zipf-skewed; the modes take turns.
+ */
+export async function runProfileReadBench(options: ProfileReadBenchOptions): Promise<BenchResult> {
+  const name = 'profile read: LMDB getProfile vs Redis HGETALL';
+  const client = await connectRedis(options.redisUrl);
+  if (!client) {
+    const note = `Redis is not reachable at ${options.redisUrl}; profile-read skipped`;
+    return { name, workload: [note], rows: [], raw: { skipped: note } };
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-profile-read-'));
+  const keyPrefix = `pulse-bench:${process.pid}-${Date.now().toString(36)}:profile:`;
+  const store = PulseStore.open({ path: dir });
+  let records: ProfileRecord[] = [];
+  try {
+    const built = buildProfiles(options.profiles);
+    records = built.records;
+    writeLmdb(store, built.records);
+    const lmdbBytes = statSync(join(dir, 'data.mdb')).size;
+    const redisBefore = await usedMemory(client);
+    await writeRedis(client, keyPrefix, built.records);
+    const redisBytes = (await usedMemory(client)) - redisBefore;
+
+    const ids = zipfIds(built.records.map((r) => r.id));
+    const figures = await measure(options, store, client, keyPrefix, ids);
+    const perProfile = { lmdb: lmdbBytes / ids.profiles, redis: redisBytes / ids.profiles };
+    return summarize(name, options, built.description, figures, perProfile);
+  } finally {
+    await deleteRedis(client, keyPrefix, records);
+    await client.quit();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A connected client, or undefined when no server answers. */
+async function connectRedis(url: string): Promise<RedisClient | undefined> {
+  const client: RedisClient = createClient({
+    url,
+    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false },
+  });
+  // node-redis emits errors besides rejecting; without a listener they would crash the run.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return client;
+  } catch {
+    // A failed connect leaves the client closed already; destroying it again throws.
+    if (client.isOpen) client.destroy();
+    return undefined;
+  }
+}
+
+async function usedMemory(client: RedisClient): Promise<number> {
+  const info = await client.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);
+}
+
+/** A fixed, Zipf-skewed sequence of ids; rank order is shuffled so hot ids are not neighbours. */
+function zipfIds(ids: string[]): { sequence: string[]; profiles: number } {
+  const random = createRandom(11);
+  const shuffled = [...ids];
+  for (let i = shuffled.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  const pick = zipfSampler(shuffled.length, READ_ZIPF_EXPONENT, random);
+  const sequence = Array.from({ length: READ_IDS }, () => shuffled[pick() - 1]!);
+  return { sequence, profiles: ids.length };
+}
+
+async function measure(
+  options: ProfileReadBenchOptions,
+  store: PulseStore,
+  client: RedisClient,
+  keyPrefix: string,
+  ids: { sequence: string[] },
+): Promise<Record<Mode, ModeFigures>> {
+  const figures = {} as Record<Mode, ModeFigures>;
+  const modes: Mode[] = ['lmdb', 'redis', 'redis-pipelined'];
+  for (const mode of modes)
+    figures[mode] = { reads: 0, elapsedMs: 0, latency: new LatencyRecorder() };
+  let next = 0;
+  const nextId = () => ids.sequence[next++ & (READ_IDS - 1)]!;
+  const sliceMs = options.phaseMs / options.rounds;
+  const readRedis = async (f: ModeFigures) => {
+    const start = performance.now();
+    const hash = (await client.hGetAll(`${keyPrefix}${nextId()}`)) as Record<string, string>;
+    if (fromRedisHash(hash).id === '') throw new Error('profile read: empty Redis profile');
+    f.latency.record(performance.now() - start);
+    f.reads += 1;
+  };
+
+  // A short unrecorded turn of each first, so JIT and connection warm-up stay out.
+  for (let round = -1; round < options.rounds; round += 1) {
+    const record = round >= 0;
+    const ms = record ? sliceMs : Math.min(300, sliceMs);
+    for (const mode of modes) {
+      const f = record ? figures[mode] : { reads: 0, elapsedMs: 0, latency: new LatencyRecorder() };
+      const started = performance.now();
+      const until = started + ms;
+      if (mode === 'lmdb') {
+        while (performance.now() < until) {
+          const start = performance.now();
+          const profile = store.getProfile(nextId());
+          if (!profile) throw new Error('profile read: missing LMDB profile');
+          f.latency.record(performance.now() - start);
+          f.reads += 1;
+        }
+      } else {
+        const depth = mode === 'redis' ? 1 : PIPELINE_DEPTH;
+        const worker = async () => {
+          while (performance.now() < until) await readRedis(f);
+        };
+        await Promise.all(Array.from({ length: depth }, worker));
+      }
+      f.elapsedMs += performance.now() - started;
+    }
+  }
+  return figures;
+}
+
+function summarize(
+  name: string,
+  options: ProfileReadBenchOptions,
+  description: string,
+  figures: Record<Mode, ModeFigures>,
+  perProfile: { lmdb: number; redis: number },
+): BenchResult {
+  const perSec = (f: ModeFigures) => (f.reads * 1_000) / f.elapsedMs;
+  const summaries = {
+    lmdb: figures.lmdb.latency.summary(),
+    redis: figures.redis.latency.summary(),
+    'redis-pipelined': figures['redis-pipelined'].latency.summary(),
+  };
+  const us = (ms: number) => `${formatNumber(ms * 1_000)} us`;
+  const line = (mode: string, f: ModeFigures, s: LatencySummary) => [
+    mode,
+    formatNumber(f.reads),
+    `${formatNumber(perSec(f))}/s`,
+    us(s.p50Ms),
+    us(s.p99Ms),
+  ];
+  const ours = perSec(figures.lmdb);
+  return {
+    name,
+    workload: [
+      description,
+      `reads: one whole profile by Zipf-skewed id (s=${READ_ZIPF_EXPONENT}), ` +
+        `${options.phaseMs} ms per mode in ${options.rounds} turns, single Node process`,
+      'ours: PulseStore.getProfile (LMDB get + msgpack decode), synchronous, one caller',
+      `reference: Redis HGETALL profile:<id> at ${options.redisUrl}, every field JSON.parse'd; ` +
+        `primary ratio vs one awaited client, second line vs ${PIPELINE_DEPTH} in flight`,
+    ],
+    rows: [
+      row('profile reads, vs Redis 1 client', 'reads/s', ours, perSec(figures.redis), TARGET),
+      row(
+        `profile reads, vs Redis ${PIPELINE_DEPTH} in flight`,
+        'reads/s',
+        ours,
+        perSec(figures['redis-pipelined']),
+        TARGET,
+      ),
+    ],
+    details: {
+      headers: ['mode', 'reads', 'reads/s', 'p50', 'p99'],
+      rows: [
+        line('LMDB getProfile', figures.lmdb, summaries.lmdb),
+        line('Redis HGETALL, 1 client', figures.redis, summaries.redis),
+        line(
+          `Redis HGETALL, ${PIPELINE_DEPTH} in flight`,
+          figures['redis-pipelined'],
+          summaries['redis-pipelined'],
+        ),
+      ],
+    },
+    notes: [
+      `LMDB ${formatNumber(perProfile.lmdb)} bytes/profile (data.mdb size / profiles); ` +
+        `Redis ${formatNumber(perProfile.redis)} bytes/profile (used_memory growth / profiles)`,
+    ],
+    raw: {
+      lmdbBytesPerProfile: perProfile.lmdb,
+      redisBytesPerProfile: perProfile.redis,
+      readsPerSec: {
+        lmdb: perSec(figures.lmdb),
+        redis: perSec(figures.redis),
+        redisPipelined: perSec(figures['redis-pipelined']),
+      },
+      latency: summaries,
+    },
+  };
+}
