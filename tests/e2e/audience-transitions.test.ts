@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { jetstream } from '@nats-io/jetstream';
 import { STREAMS } from '@pulse/nats';
 import { AudienceTransitionSchema, TransitionReason } from '@pulse/proto';
 import type { AudienceTransition } from '@pulse/proto';
-import { setup, waitFor } from '../harness/index.js';
-import type { TestEnv } from '../harness/index.js';
-import { sendCalls, startStack } from '../harness/stack.js';
-import type { Stack } from '../harness/stack.js';
+import { waitFor } from '../harness/index.js';
+import { sendCalls, useStack } from '../harness/stack.js';
 import { order, profileOf } from './helpers.js';
 
 const T = Date.UTC(2024, 4, 1);
@@ -16,21 +14,10 @@ const HOUR_MS = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('audience transitions on PULSE_AUDIENCE', () => {
-  let env: TestEnv;
-  let stack: Stack;
-
-  beforeAll(async () => {
-    env = await setup();
-    stack = await startStack(env, { PULSE_CLOCK: 'event' });
-  });
-
-  afterAll(async () => {
-    await stack.stop();
-    await env.cleanup();
-  });
+  const t = useStack({ PULSE_CLOCK: 'event' });
 
   async function transitionsOf(audienceId: string, profileId: string, count: number) {
-    const consumer = await jetstream(stack.nc).consumers.get(STREAMS.audience, {
+    const consumer = await jetstream(t.stack.nc).consumers.get(STREAMS.audience, {
       filter_subjects: `pulse.audience.${audienceId}`,
     });
     const seen: AudienceTransition[] = [];
@@ -43,17 +30,17 @@ describe('audience transitions on PULSE_AUDIENCE', () => {
   }
 
   it('publishes an entry caused by events and an exit caused by time, once each', async () => {
-    await sendCalls(stack.nc, [
+    await sendCalls(t.stack.nc, [
       order('tr-1', 'm-tr-1', iso(T)),
       order('tr-1', 'm-tr-2', iso(T + HOUR_MS)),
     ]);
-    await stack.caughtUp();
-    const profileId = (await profileOf(stack, 'user_id', 'tr-1'))!.profileId;
+    await t.stack.caughtUp();
+    const profileId = (await profileOf(t.stack, 'user_id', 'tr-1'))!.profileId;
 
     // Another customer's order eight days later moves the event clock past
     // the window of tr-1's orders: tr-1 leaves with no event of its own.
-    await sendCalls(stack.nc, [order('tr-2', 'm-tr-3', iso(T + 8 * 24 * HOUR_MS))]);
-    await stack.caughtUp();
+    await sendCalls(t.stack.nc, [order('tr-2', 'm-tr-3', iso(T + 8 * 24 * HOUR_MS))]);
+    await t.stack.caughtUp();
 
     const seen = await waitFor(() => transitionsOf('repeat_buyers_7d', profileId, 2), 15_000, 200);
     expect(seen.map((t) => [t.entered, t.reason])).toEqual([
@@ -67,14 +54,14 @@ describe('audience transitions on PULSE_AUDIENCE', () => {
 
   it('publishes an exit with reason merge when a profile is merged away', async () => {
     const at = T + 30 * 24 * HOUR_MS;
-    await sendCalls(stack.nc, [
+    await sendCalls(t.stack.nc, [
       { ...order('', 'm-mg-1', iso(at)), userId: undefined, anonymousId: 'anon-mg' },
       { ...order('', 'm-mg-2', iso(at + HOUR_MS)), userId: undefined, anonymousId: 'anon-mg' },
       order('user-mg', 'm-mg-3', iso(at + HOUR_MS)),
     ]);
-    await stack.caughtUp();
-    const absorbedId = (await profileOf(stack, 'anonymous_id', 'anon-mg'))!.profileId;
-    await sendCalls(stack.nc, [
+    await t.stack.caughtUp();
+    const absorbedId = (await profileOf(t.stack, 'anonymous_id', 'anon-mg'))!.profileId;
+    await sendCalls(t.stack.nc, [
       {
         type: 'identify',
         userId: 'user-mg',
@@ -83,9 +70,9 @@ describe('audience transitions on PULSE_AUDIENCE', () => {
         timestamp: iso(at + 2 * HOUR_MS),
       },
     ]);
-    await stack.caughtUp();
+    await t.stack.caughtUp();
 
-    const survivor = await profileOf(stack, 'anonymous_id', 'anon-mg');
+    const survivor = await profileOf(t.stack, 'anonymous_id', 'anon-mg');
     expect(survivor!.profileId).not.toBe(absorbedId);
     const seen = await waitFor(() => transitionsOf('repeat_buyers_7d', absorbedId, 2), 15_000, 200);
     expect(seen.map((t) => [t.entered, t.reason])).toEqual([

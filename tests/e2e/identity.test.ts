@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Profile } from '@pulse/proto';
-import { setup } from '../harness/index.js';
-import type { TestEnv } from '../harness/index.js';
-import { sendCalls, startStack } from '../harness/stack.js';
-import type { Stack } from '../harness/stack.js';
+import { sendCalls, startStack, useStack } from '../harness/stack.js';
 import { featureNumber, profileOf } from './helpers.js';
 
 const HOUR_MS = 3_600_000;
@@ -70,52 +67,41 @@ function expectSignedIn(profile: Profile, u: string): void {
 }
 
 describe('identity resolution', () => {
-  let env: TestEnv;
-  let stack: Stack;
-
-  beforeAll(async () => {
-    env = await setup();
-    stack = await startStack(env);
-  });
-
-  afterAll(async () => {
-    await stack.stop();
-    await env.cleanup();
-  });
+  const t = useStack();
 
   it('merges an anonymous profile into the signed-in one, across batches', async () => {
     const calls = signInCalls('u1');
-    await sendCalls(stack.nc, calls.slice(0, 3));
-    await stack.caughtUp();
-    const anonymous = await profileOf(stack, 'anonymous_id', 'u1-a2');
+    await sendCalls(t.stack.nc, calls.slice(0, 3));
+    await t.stack.caughtUp();
+    const anonymous = await profileOf(t.stack, 'anonymous_id', 'u1-a2');
     expect(featureNumber(anonymous!, 'orders_lifetime')).toBe(1);
 
-    await sendCalls(stack.nc, calls.slice(3));
-    await stack.caughtUp();
-    const byUser = await profileOf(stack, 'user_id', 'u1');
-    const byAnon = await profileOf(stack, 'anonymous_id', 'u1-a2');
+    await sendCalls(t.stack.nc, calls.slice(3));
+    await t.stack.caughtUp();
+    const byUser = await profileOf(t.stack, 'user_id', 'u1');
+    const byAnon = await profileOf(t.stack, 'anonymous_id', 'u1-a2');
     expect(byAnon!.profileId).toBe(byUser!.profileId);
     expect(byUser!.profileId).not.toBe(anonymous!.profileId);
     expectSignedIn(byUser!, 'u1');
 
-    const byOldId = await profileOf(stack, 'profile_id', anonymous!.profileId);
+    const byOldId = await profileOf(t.stack, 'profile_id', anonymous!.profileId);
     expect(byOldId!.profileId).toBe(byUser!.profileId);
   });
 
   it('merges the same way when all four calls arrive in one batch, once on re-send', async () => {
     const calls = signInCalls('u1s');
-    await sendCalls(stack.nc, calls);
-    await stack.caughtUp();
-    expectSignedIn((await profileOf(stack, 'anonymous_id', 'u1s-a2'))!, 'u1s');
+    await sendCalls(t.stack.nc, calls);
+    await t.stack.caughtUp();
+    expectSignedIn((await profileOf(t.stack, 'anonymous_id', 'u1s-a2'))!, 'u1s');
 
-    const resend = await sendCalls(stack.nc, calls);
+    const resend = await sendCalls(t.stack.nc, calls);
     expect(resend.duplicates).toBe(4);
-    await stack.caughtUp();
-    expectSignedIn((await profileOf(stack, 'user_id', 'u1s'))!, 'u1s');
+    await t.stack.caughtUp();
+    expectSignedIn((await profileOf(t.stack, 'user_id', 'u1s'))!, 'u1s');
   });
 
   it('keeps the later trait when an alias merges two profiles', async () => {
-    await sendCalls(stack.nc, [
+    await sendCalls(t.stack.nc, [
       {
         type: 'identify',
         userId: 'u2',
@@ -124,7 +110,7 @@ describe('identity resolution', () => {
         traits: { city: 'Paris' },
       },
     ]);
-    await sendCalls(stack.nc, [
+    await sendCalls(t.stack.nc, [
       {
         type: 'identify',
         anonymousId: 'a2b',
@@ -133,18 +119,18 @@ describe('identity resolution', () => {
         traits: { city: 'Lyon' },
       },
     ]);
-    await sendCalls(stack.nc, [
+    await sendCalls(t.stack.nc, [
       { type: 'alias', previousId: 'a2b', userId: 'u2', messageId: 'c2-3', timestamp: at(120_000) },
     ]);
-    await stack.caughtUp();
-    const byUser = await profileOf(stack, 'user_id', 'u2');
-    const byAnon = await profileOf(stack, 'anonymous_id', 'a2b');
+    await t.stack.caughtUp();
+    const byUser = await profileOf(t.stack, 'user_id', 'u2');
+    const byAnon = await profileOf(t.stack, 'anonymous_id', 'a2b');
     expect(byAnon!.profileId).toBe(byUser!.profileId);
     expect(byUser!.traits).toMatchObject({ city: 'Lyon' });
   });
 
   it('gives a shared device to the last identified user instead of merging two users', async () => {
-    await sendCalls(stack.nc, [
+    await sendCalls(t.stack.nc, [
       { type: 'identify', userId: 'uA', anonymousId: 'dev1', messageId: 'c3-1', timestamp: at(0) },
       {
         type: 'track',
@@ -156,8 +142,8 @@ describe('identity resolution', () => {
         properties: { order_id: 'c3-o1', revenue: 20 },
       },
     ]);
-    await stack.caughtUp();
-    await sendCalls(stack.nc, [
+    await t.stack.caughtUp();
+    await sendCalls(t.stack.nc, [
       {
         type: 'identify',
         userId: 'uB',
@@ -166,7 +152,7 @@ describe('identity resolution', () => {
         timestamp: at(660_000),
       },
     ]);
-    await sendCalls(stack.nc, [
+    await sendCalls(t.stack.nc, [
       {
         type: 'track',
         event: 'Order Completed',
@@ -176,10 +162,10 @@ describe('identity resolution', () => {
         properties: { order_id: 'c3-o2', revenue: 7 },
       },
     ]);
-    await stack.caughtUp();
+    await t.stack.caughtUp();
 
-    const a = await profileOf(stack, 'user_id', 'uA');
-    const b = await profileOf(stack, 'user_id', 'uB');
+    const a = await profileOf(t.stack, 'user_id', 'uA');
+    const b = await profileOf(t.stack, 'user_id', 'uB');
     expect(a!.profileId).not.toBe(b!.profileId);
     expect(identifierSet(a!)).toEqual(['user_id:uA']);
     expect(identifierSet(b!)).toEqual(['anonymous_id:dev1', 'user_id:uB']);
@@ -190,18 +176,18 @@ describe('identity resolution', () => {
 
   it('counts three merges and one conflict, and keeps them through a restart', async () => {
     const metric = async (name: string) => {
-      const url = `http://127.0.0.1:${stack.engine.opsPort}/metrics`;
+      const url = `http://127.0.0.1:${t.stack.engine.opsPort}/metrics`;
       const text = await (await fetch(url)).text();
       return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     };
     expect(await metric('pulse_identity_merges_total')).toBe(3);
     expect(await metric('pulse_identity_conflicts_total')).toBe(1);
 
-    const before = await profileOf(stack, 'user_id', 'u1');
-    await stack.stop();
-    stack = await startStack(env);
-    await stack.caughtUp();
-    const after = await profileOf(stack, 'anonymous_id', 'u1-a2');
+    const before = await profileOf(t.stack, 'user_id', 'u1');
+    await t.stack.stop();
+    t.stack = await startStack(t.env);
+    await t.stack.caughtUp();
+    const after = await profileOf(t.stack, 'anonymous_id', 'u1-a2');
     expect(after!.profileId).toBe(before!.profileId);
     expectSignedIn(after!, 'u1');
     expect(await metric('pulse_identity_merges_total')).toBe(0);

@@ -11,7 +11,8 @@ import type { ServiceClient } from '@pulse/grpc';
 import { silentLogger } from '@pulse/logging';
 import { STREAMS } from '@pulse/nats';
 import { AudienceService, DecisionService, IngestService, ProfileService } from '@pulse/proto';
-import { REPO_ROOT, waitFor } from './index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { REPO_ROOT, setup, waitFor } from './index.js';
 import type { TestEnv } from './index.js';
 
 /** The retail definitions shipped in deploy/. */
@@ -114,4 +115,27 @@ export async function sendCalls(
     timeout: 10_000,
   });
   return reply.json();
+}
+
+/** What {@link useStack} fills in before the suite's tests run. */
+export interface StackFixture {
+  env: TestEnv;
+  stack: Stack;
+}
+
+/**
+ * Registers a suite-wide stack: an isolated nats-server and temp dir, an
+ * engine and a collector started before the tests and stopped after them.
+ */
+export function useStack(extra: EngineEnv = {}): StackFixture {
+  const fixture = {} as StackFixture;
+  beforeAll(async () => {
+    fixture.env = await setup();
+    fixture.stack = await startStack(fixture.env, extra);
+  });
+  afterAll(async () => {
+    await fixture.stack?.stop();
+    await fixture.env?.cleanup();
+  });
+  return fixture;
 }

@@ -1,3 +1,4 @@
+import type { RankOffersInput } from '@pulse/offers';
 import type { FeatureReading, ProfileView } from '@pulse/rules';
 
 /** 2011-12-01T00:00:00Z. */
@@ -64,5 +65,17 @@ export function makeView(features: Record<string, FeatureReading> = {}): Profile
     features: { spend_30d: 150, category_affinity: { LANTERN: 35 }, ...features },
     identifiers: {},
     nowMs: NOW_MS,
+  };
+}
+
+/** A ranking input for the homepage with `overrides` applied. */
+export function rankInput(overrides: Partial<RankOffersInput> = {}): RankOffersInput {
+  return {
+    placement: 'homepage',
+    view: makeView(),
+    audiences: new Set(['big_spenders_30d']),
+    nowMs: NOW_MS,
+    limit: 10,
+    ...overrides,
   };
 }

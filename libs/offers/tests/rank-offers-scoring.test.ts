@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseOfferCatalogue, rankOffers } from '@pulse/offers';
 import type { RankOffersInput } from '@pulse/offers';
-import { CATALOGUE, makeView, NOW_MS } from './fixtures.js';
+import { CATALOGUE, makeView, rankInput } from './fixtures.js';
 
 const catalogue = parseOfferCatalogue(CATALOGUE);
 
-function input(overrides: Partial<RankOffersInput> = {}): RankOffersInput {
-  return {
-    placement: 'homepage',
-    view: makeView(),
-    audiences: new Set(['big_spenders_30d']),
-    nowMs: NOW_MS,
-    limit: 10,
-    ...overrides,
-  };
-}
+const input = rankInput;
 
 function single(offer: Record<string, unknown>, overrides: Partial<RankOffersInput> = {}) {
   const base = { id: 'x', name: 'X', placements: ['homepage'] };

@@ -2,20 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseOfferCatalogue, rankOffers } from '@pulse/offers';
 import type { RankOffersInput } from '@pulse/offers';
 import type { RuleEvaluationError } from '@pulse/rules';
-import { CATALOGUE, makeView, NOW_MS } from './fixtures.js';
+import { CATALOGUE, makeView, rankInput } from './fixtures.js';
 
 const catalogue = parseOfferCatalogue(CATALOGUE);
 
-function input(overrides: Partial<RankOffersInput> = {}): RankOffersInput {
-  return {
-    placement: 'homepage',
-    view: makeView(),
-    audiences: new Set(['big_spenders_30d']),
-    nowMs: NOW_MS,
-    limit: 10,
-    ...overrides,
-  };
-}
+const input = rankInput;
 
 function ranked(overrides: Partial<RankOffersInput> = {}) {
   return rankOffers(catalogue, input(overrides)).map((o) => [o.offerId, o.score]);
