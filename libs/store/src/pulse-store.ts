@@ -38,10 +38,10 @@ export class PulseStore implements Disposable {
   /** `[appliedAtMs, messageId]` → true, to prune the dedupe index by age. */
   readonly dedupeByTime: Database<true, [number, string]>;
   /**
-   * Audience transitions committed with the state change that caused them,
-   * waiting to be published: outbox id → encoded pulse.v1.AudienceTransition.
+   * Messages committed with the state change that caused them (audience
+   * transitions), waiting to be published: outbox id → `[subject, bytes]`.
    */
-  readonly outbox: Database<Uint8Array, number>;
+  readonly outbox: Database<[string, Uint8Array], number>;
   /** Small named strings: what the live audience index was built from. */
   readonly meta: Database<string, string>;
   /** `[recheckAtMs, profileId]` → true: profiles whose audiences change with time. */
@@ -60,7 +60,7 @@ export class PulseStore implements Disposable {
     this.dedupeByTime = root.openDB({ name: 'dedupe-by-time' });
     this.rechecks = root.openDB({ name: 'rechecks' });
     this.meta = root.openDB({ name: 'meta', encoding: 'string' });
-    this.outbox = root.openDB({ name: 'outbox', encoding: 'binary' });
+    this.outbox = root.openDB({ name: 'outbox' });
   }
 
   /** Opens (or creates) the environment at `options.path`. */
@@ -163,19 +163,20 @@ export class PulseStore implements Disposable {
     return Array.from(keys, (key) => key[1]);
   }
 
-  /** Adds a message to the outbox inside the current transaction; returns its id. */
-  appendOutbox(message: Uint8Array): number {
+  /** Adds a message for `subject` to the outbox in the current transaction; returns its id. */
+  appendOutbox(subject: string, message: Uint8Array): number {
     const id = (this.positions.get(OUTBOX_SEQ_KEY) ?? 0) + 1;
     this.positions.putSync(OUTBOX_SEQ_KEY, id);
-    this.outbox.putSync(id, message);
+    this.outbox.putSync(id, [subject, message]);
     return id;
   }
 
   /** Up to `limit` outbox entries, oldest first. */
-  pendingOutbox(limit: number): { id: number; message: Uint8Array }[] {
+  pendingOutbox(limit: number): { id: number; subject: string; message: Uint8Array }[] {
     return Array.from(this.outbox.getRange({ limit }), ({ key, value }) => ({
       id: key,
-      message: value,
+      subject: value[0],
+      message: value[1],
     }));
   }
 

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { fromBinary } from '@bufbuild/protobuf';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { audienceSubject } from '@pulse/nats';
-import { AudienceTransitionSchema } from '@pulse/proto';
 import type { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
 
@@ -44,10 +41,9 @@ export function startTransitionPublisher(
       const pending = store.pendingOutbox(DRAIN_CHUNK);
       if (pending.length === 0) return;
       await Promise.all(
-        pending.map(({ id, message }) => {
-          const { audienceId } = fromBinary(AudienceTransitionSchema, message);
-          return js.publish(audienceSubject(audienceId), message, { msgID: `${idBase}:${id}` });
-        }),
+        pending.map(({ id, subject, message }) =>
+          js.publish(subject, message, { msgID: `${idBase}:${id}` }),
+        ),
       );
       store.transaction(() => store.ackOutbox(pending.map((p) => p.id)));
     }

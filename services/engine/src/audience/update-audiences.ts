@@ -1,6 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { diffMemberships } from '@pulse/audiences';
+import { audienceSubject } from '@pulse/nats';
 import { AudienceTransitionSchema, TransitionReason } from '@pulse/proto';
 import { nextChangeMs } from '@pulse/features';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
@@ -48,7 +49,7 @@ export function updateAudiences(
       atMs: nowMs,
       reason,
     };
-    store.appendOutbox(encodeTransition(transition));
+    store.appendOutbox(audienceSubject(audienceId), encodeTransition(transition));
     transitions.push(transition);
   };
   for (const audienceId of entered) record(audienceId, true);
@@ -73,7 +74,7 @@ export function leaveAllAudiences(
   for (const audienceId of profile.audiences) {
     store.setMember(audienceId, profile.id, false);
     const exit = { audienceId, profileId: profile.id, entered: false, atMs, reason };
-    store.appendOutbox(encodeTransition(exit));
+    store.appendOutbox(audienceSubject(audienceId), encodeTransition(exit));
   }
   profile.audiences = [];
 }
