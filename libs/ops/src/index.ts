@@ -1,3 +1,4 @@
 export { startOpsServer } from './ops-server.js';
 export type { OpsServer, OpsServerOptions } from './ops-server.js';
-export { onShutdownSignal } from './shutdown-signal.js';
+export { watchShutdownSignals } from './shutdown-signal.js';
+export type { ShutdownSignals } from './shutdown-signal.js';

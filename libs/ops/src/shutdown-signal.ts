@@ -1,30 +1,37 @@
 import type { Logger } from 'pino';
 
+/** The process's shutdown request, from SIGTERM or SIGINT. */
+export interface ShutdownSignals {
+  /** Aborted on the first signal; pass it to startup so it can give up early. */
+  signal: AbortSignal;
+  /** Runs `stop` on the first signal, or at once if one already came. */
+  onShutdown(stop: () => Promise<unknown>): void;
+}
+
 /**
- * Runs `shutdown` once on the first SIGTERM or SIGINT, then exits with 0, or
- * with 1 when shutdown fails. A second signal exits at once.
+ * Takes SIGTERM and SIGINT from the first moment of a service's life: during
+ * startup they abort `signal`, once running they start the ordered stop. A
+ * second signal exits at once.
  */
-export function onShutdownSignal(shutdown: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
+export function watchShutdownSignals(logger: Logger): ShutdownSignals {
+  const abort = new AbortController();
+  let stop: (() => Promise<unknown>) | undefined;
   const handle = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (abort.signal.aborted) {
       logger.warn({ signal }, 'second signal; exiting now');
       process.exit(1);
     }
-    stopping = true;
     logger.info({ signal }, 'shutdown requested');
-    shutdown().then(
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.fatal({ err }, 'shutdown failed');
-        logger.flush();
-        process.exit(1);
-      },
-    );
+    abort.abort();
+    void stop?.();
   };
   process.on('SIGTERM', handle);
   process.on('SIGINT', handle);
+  return {
+    signal: abort.signal,
+    onShutdown(next) {
+      stop = next;
+      if (abort.signal.aborted) void next();
+    },
+  };
 }
