@@ -1,3 +1,6 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
 import { InvalidEventError } from './errors.js';
 import { IDENTIFIER_MAX_BYTES, IDENTIFIER_TYPE_MAX_BYTES, utf8ByteLength } from './limits.js';
 
@@ -9,6 +12,8 @@ export const IdentifierTypes = {
   USER_ID: 'user_id',
   ANONYMOUS_ID: 'anonymous_id',
   EMAIL: 'email',
+  PHONE: 'phone',
+  DEVICE_ID: 'device_id',
 } as const;
 
 const NOT_AN_IDENTIFIER = 'must be a string or a safe integer';
@@ -32,11 +37,57 @@ export function readIdentifierValue(value: unknown, field: string): string | und
   return checkIdentifierLength(normalized, field) || undefined;
 }
 
-/** Normalizes an email for use as an identifier: trimmed, NFC, lowercased. */
+// Lenient on purpose (any domain, unicode allowed): it only keeps non-addresses out.
+const emailShape = z.email({ pattern: z.regexes.unicodeEmail });
+
+/**
+ * Normalizes an email for use as an identifier: trimmed, NFC, lowercased.
+ * Anything that is not an address ("n/a", "none") gives undefined: linking
+ * on it would join every person who typed it.
+ */
 export function readEmail(value: unknown, field: string): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const email = value.normalize('NFC').trim().toLowerCase();
-  return checkIdentifierLength(email, field) || undefined;
+  const email = checkIdentifierLength(value.normalize('NFC').trim().toLowerCase(), field);
+  return emailShape.safeParse(email).success ? email : undefined;
+}
+
+/**
+ * Normalizes a phone number to E.164 (`+442079460958`). A number without a
+ * country code is read as one of `region` when given. Anything that is not a
+ * valid number gives undefined, for the same reason as {@link readEmail}.
+ */
+export function readPhone(value: unknown, field: string, region?: string): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const text = String(value).normalize('NFKC').trim();
+  const parsed = parsePhoneNumberFromString(text, region as CountryCode | undefined);
+  if (!parsed?.isValid()) return undefined;
+  return checkIdentifierLength(parsed.number, field);
+}
+
+/**
+ * Normalizes a value of identifier type `type` by the rule of its type:
+ * emails and phones as above, any other type trimmed and NFC. Throws naming
+ * `field` when the value cannot be an identifier of that type.
+ */
+export function readTypedIdentifier(
+  type: string,
+  value: unknown,
+  field: string,
+  phoneRegion?: string,
+): string | undefined {
+  if (type === IdentifierTypes.EMAIL || type === IdentifierTypes.PHONE) {
+    if (value === undefined || value === null || value === '') return undefined;
+    const read =
+      type === IdentifierTypes.EMAIL
+        ? readEmail(value, field)
+        : readPhone(value, field, phoneRegion);
+    if (read === undefined) {
+      const what = type === IdentifierTypes.EMAIL ? 'an email address' : 'a valid phone number';
+      throw new InvalidEventError(field, `must be ${what}`, value);
+    }
+    return read;
+  }
+  return readIdentifierValue(value, field);
 }
 
 /** Returns `value`, or throws when it is over IDENTIFIER_MAX_BYTES in UTF-8. */
@@ -52,13 +103,14 @@ export function checkIdentifierLength(value: string, field: string): string {
 /**
  * Normalizes a typed identifier the way ingest stores it, for lookups:
  * the type trimmed and lowercased, the value trimmed and NFC-normalized,
- * emails lowercased. Throws InvalidEventError naming `field` when the value
+ * emails lowercased, phones in E.164. Throws InvalidEventError naming `field` when the value
  * is empty or too long.
  */
 export function normalizeIdentifier(
   type: string,
   value: string,
   field: string,
+  phoneRegion?: string,
 ): { type: string; value: string } {
   const normalizedType = type.trim().toLowerCase();
   if (normalizedType === '') {
@@ -68,10 +120,7 @@ export function normalizeIdentifier(
     const reason = `must be at most ${IDENTIFIER_TYPE_MAX_BYTES} UTF-8 bytes`;
     throw new InvalidEventError(`${field}.type`, reason, type);
   }
-  const read =
-    normalizedType === IdentifierTypes.EMAIL
-      ? readEmail(value, `${field}.value`)
-      : readIdentifierValue(value, `${field}.value`);
+  const read = readTypedIdentifier(normalizedType, value, `${field}.value`, phoneRegion);
   if (read === undefined) throw new InvalidEventError(`${field}.value`, 'must be non-empty', value);
   return { type: normalizedType, value: read };
 }

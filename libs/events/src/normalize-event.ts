@@ -5,8 +5,19 @@ import type { Event, Identifier } from '@pulse/proto';
 
 import { InvalidEventError } from './errors.js';
 import { parseEventTime, timestampFromMs } from './event-time.js';
-import { IdentifierTypes, readEmail, readIdentifierValue } from './identifiers.js';
-import { EVENT_MAX_BYTES, jsonByteLength } from './limits.js';
+import {
+  IdentifierTypes,
+  readEmail,
+  readIdentifierValue,
+  readPhone,
+  readTypedIdentifier,
+} from './identifiers.js';
+import {
+  EVENT_MAX_BYTES,
+  IDENTIFIER_TYPE_MAX_BYTES,
+  jsonByteLength,
+  utf8ByteLength,
+} from './limits.js';
 import { resolveNormalizeOptions } from './normalize-options.js';
 import type { NormalizeOptions } from './normalize-options.js';
 import type { ResolvedNormalizeOptions as Resolved } from './normalize-options.js';
@@ -39,7 +50,7 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions): Event
   const messageId = readCallMessageId(call) ?? derivedId(call, resolved);
 
   const traits = readTraits(call);
-  const identity = readIdentity(call, type, traits);
+  const identity = readIdentity(call, type, resolved, traits);
   const event = readEventName(type, call.event);
   const timestampMs = readCallTime(call.timestamp, resolved);
   const allProperties = readJsonObject(call.properties, 'properties');
@@ -126,7 +137,12 @@ interface CallIdentity {
   groupId: string;
 }
 
-function readIdentity(call: Call, type: EventType, traits?: JsonObject): CallIdentity {
+function readIdentity(
+  call: Call,
+  type: EventType,
+  options: Resolved,
+  traits?: JsonObject,
+): CallIdentity {
   const userId = readIdentifierValue(call.userId, 'userId');
   const anonymousId = readIdentifierValue(call.anonymousId, 'anonymousId');
   const previousId = readIdentifierValue(call.previousId, 'previousId') ?? '';
@@ -135,22 +151,56 @@ function readIdentity(call: Call, type: EventType, traits?: JsonObject): CallIde
   requireIdentity(type, { ...hasIds, previousId, groupId }, IDENTITY_REPORT);
 
   const identifiers: Identifier[] = [];
+  const seen = new Set<string>();
   const add = (idType: string, value: string | undefined) => {
-    if (value) identifiers.push(create(IdentifierSchema, { type: idType, value }));
+    const key = `${idType}\u0000${value}`;
+    if (!value || seen.has(key)) return;
+    seen.add(key);
+    identifiers.push(create(IdentifierSchema, { type: idType, value }));
   };
+  const context = isPlainObject(call.context) ? call.context : {};
+  const contextTraits = isPlainObject(context.traits) ? context.traits : {};
+  const device = isPlainObject(context.device) ? context.device : {};
   add(IdentifierTypes.USER_ID, userId);
   add(IdentifierTypes.ANONYMOUS_ID, anonymousId);
-  add(IdentifierTypes.EMAIL, readCallEmail(call, traits));
+  // Contact details in traits link only when they are an address or a number.
+  add(
+    IdentifierTypes.EMAIL,
+    readEmail(traits?.email, 'traits.email') ??
+      readEmail(contextTraits.email, 'context.traits.email'),
+  );
+  add(
+    IdentifierTypes.PHONE,
+    readPhone(traits?.phone, 'traits.phone', options.phoneRegion) ??
+      readPhone(contextTraits.phone, 'context.traits.phone', options.phoneRegion),
+  );
+  add(IdentifierTypes.DEVICE_ID, readIdentifierValue(device.id, 'context.device.id'));
+  for (const external of readExternalIds(context.externalIds, options)) add(...external);
   return { identifiers, previousId, groupId };
 }
 
-/** `traits.email`, else `context.traits.email`: lowercased and trimmed. */
-function readCallEmail(call: Call, traits?: JsonObject): string | undefined {
-  const fromTraits = readEmail(traits?.email, 'traits.email');
-  if (fromTraits) return fromTraits;
-  const context = isPlainObject(call.context) ? call.context : {};
-  const contextTraits = isPlainObject(context.traits) ? context.traits : {};
-  return readEmail(contextTraits.email, 'context.traits.email');
+/**
+ * Segment's `context.externalIds`: `[{ id, type }]`, identifiers of any type
+ * (a loyalty number, a CRM id). Types are lowercased; values follow their
+ * type's rule, so a malformed email or phone here is an error naming it.
+ */
+function readExternalIds(value: unknown, options: Resolved): [string, string | undefined][] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw new InvalidEventError('context.externalIds', 'must be an array', value);
+  }
+  return value.map((entry: unknown, index): [string, string | undefined] => {
+    const path = childPath('context.externalIds', index);
+    if (!isPlainObject(entry) || typeof entry.type !== 'string') {
+      throw new InvalidEventError(`${path}.type`, 'must be a string', entry);
+    }
+    const type = entry.type.trim().toLowerCase();
+    if (type === '' || type === 'profile_id' || utf8ByteLength(type) > IDENTIFIER_TYPE_MAX_BYTES) {
+      const reason = `must be a non-reserved type of 1 to ${IDENTIFIER_TYPE_MAX_BYTES} bytes`;
+      throw new InvalidEventError(`${path}.type`, reason, entry.type);
+    }
+    return [type, readTypedIdentifier(type, entry.id, `${path}.id`, options.phoneRegion)];
+  });
 }
 
 function readCallTime(value: unknown, options: Resolved): number {

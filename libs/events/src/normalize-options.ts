@@ -19,6 +19,12 @@ export interface NormalizeOptions {
    * @default 'UTC'
    */
   defaultZone?: string;
+  /**
+   * ISO 3166 region (`GB`, `US`) phone numbers without a country code are
+   * read in; without it only international numbers become identifiers.
+   * @default ''
+   */
+  phoneRegion?: string;
 }
 
 /** {@link NormalizeOptions} checked and with defaults applied. */
@@ -32,6 +38,10 @@ export function resolveNormalizeOptions(options: NormalizeOptions): ResolvedNorm
   const { source, receivedAtMs } = options;
   const maxFutureSkewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   const defaultZone = options.defaultZone ?? 'UTC';
+  const phoneRegion = (options.phoneRegion ?? '').trim().toUpperCase();
+  if (phoneRegion !== '' && !/^[A-Z]{2}$/.test(phoneRegion)) {
+    throw new RangeError(`'phoneRegion' must be a two-letter ISO 3166 region code`);
+  }
   if (typeof source !== 'string' || source.trim() === '') {
     throw new TypeError(`'source' must be a non-empty string`);
   }
@@ -47,5 +57,6 @@ export function resolveNormalizeOptions(options: NormalizeOptions): ResolvedNorm
     receivedAtMs: Math.floor(receivedAtMs),
     maxFutureSkewMs,
     defaultZone,
+    phoneRegion,
   });
 }

@@ -5,7 +5,7 @@ import type { Commerce, Event, Identifier } from '@pulse/proto';
 
 import { InvalidEventError } from './errors.js';
 import { timestampFromMs, timestampToMs } from './event-time.js';
-import { IdentifierTypes, readEmail, readIdentifierValue } from './identifiers.js';
+import { IdentifierTypes, readIdentifierValue, readTypedIdentifier } from './identifiers.js';
 import {
   AMOUNT_MAX,
   EVENT_MAX_BYTES,
@@ -43,7 +43,7 @@ export function validateEvent(event: Event, options: NormalizeOptions): Event {
   copy.type = checkType(copy.type);
   copy.event = readEventName(copy.type, copy.event);
   copy.name = readPageName(copy.type, copy.name);
-  normalizeIdentity(copy);
+  normalizeIdentity(copy, resolved.phoneRegion);
   const timestampMs = copy.timestamp && readTimestamp(copy.timestamp);
   copy.timestamp = timestampFromMs(checkEventTime(timestampMs, resolved));
   checkJsonFields(copy);
@@ -83,8 +83,8 @@ function checkType(type: EventType): EventType {
 }
 
 /** Normalizes identifiers, previousId and groupId in place; checks the rules. */
-function normalizeIdentity(event: Event): void {
-  event.identifiers = normalizeIdentifiers(event.identifiers);
+function normalizeIdentity(event: Event, phoneRegion: string): void {
+  event.identifiers = normalizeIdentifiers(event.identifiers, phoneRegion);
   event.previousId = readIdentifierValue(event.previousId, 'previousId') ?? '';
   event.groupId = readIdentifierValue(event.groupId, 'groupId') ?? '';
 
@@ -102,7 +102,7 @@ function normalizeIdentity(event: Event): void {
 const RESERVED_IDENTIFIER_TYPE = 'profile_id';
 
 /** Lowercased types and normalized values, without blanks or duplicates. */
-function normalizeIdentifiers(identifiers: Identifier[]): Identifier[] {
+function normalizeIdentifiers(identifiers: Identifier[], phoneRegion: string): Identifier[] {
   const seen = new Set<string>();
   const result: Identifier[] = [];
   identifiers.forEach((identifier, index) => {
@@ -118,8 +118,7 @@ function normalizeIdentifiers(identifiers: Identifier[]): Identifier[] {
     if (type === RESERVED_IDENTIFIER_TYPE) {
       throw new InvalidEventError(`${path}.type`, `'${type}' is reserved for lookups`);
     }
-    const read = type === IdentifierTypes.EMAIL ? readEmail : readIdentifierValue;
-    const value = read(identifier.value, `${path}.value`);
+    const value = readTypedIdentifier(type, identifier.value, `${path}.value`, phoneRegion);
 
     const key = `${type}\u0000${value}`;
     if (value === undefined || seen.has(key)) return;

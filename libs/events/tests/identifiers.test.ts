@@ -97,3 +97,68 @@ describe('normalizeEvent identifiers', () => {
     expect(event.groupId).toBe('42');
   });
 });
+
+describe('contact and custom identifiers', () => {
+  it.each([
+    [
+      'an international phone in traits',
+      { traits: { phone: '+44 20 7946 0958' } },
+      ['phone=+442079460958'],
+    ],
+    [
+      'a phone in context.traits',
+      { context: { traits: { phone: '+1 (415) 555-2671' } } },
+      ['phone=+14155552671'],
+    ],
+    ['a national phone with no region configured', { traits: { phone: '020 7946 0958' } }, []],
+    ['a phone that is not one', { traits: { phone: 'n/a' } }, []],
+    ['an email that is not one', { traits: { email: 'none' } }, []],
+    ['a unicode email', { traits: { email: ' José@Exämple.com ' } }, ['email=josé@exämple.com']],
+    ['a device id', { context: { device: { id: 'IDFA-1' } } }, ['device_id=IDFA-1']],
+    [
+      'external ids of custom types',
+      {
+        context: {
+          externalIds: [
+            { id: ' L-1 ', type: 'Loyalty_ID' },
+            { id: 42, type: 'crm' },
+          ],
+        },
+      },
+      ['loyalty_id=L-1', 'crm=42'],
+    ],
+  ])('links %s by its rule', (_label, extra, expected) => {
+    expect(identifiersOf(identify({ userId: 'u1', ...extra })).slice(1)).toEqual(expected);
+  });
+
+  it('reads national numbers in the configured region', () => {
+    const event = normalizeEvent(identify({ userId: 'u1', traits: { phone: '020 7946 0958' } }), {
+      ...OPTIONS,
+      phoneRegion: 'gb',
+    });
+    expect(event.identifiers.map((i) => i.value)).toEqual(['u1', '+442079460958']);
+  });
+
+  it.each([
+    ['externalIds not an array', { externalIds: { id: 'x' } }, 'context.externalIds'],
+    [
+      'an external id without a type',
+      { externalIds: [{ id: 'x' }] },
+      'context.externalIds[0].type',
+    ],
+    [
+      'a reserved type',
+      { externalIds: [{ id: 'x', type: 'profile_id' }] },
+      'context.externalIds[0].type',
+    ],
+    [
+      'an external email that is not one',
+      { externalIds: [{ id: 'x', type: 'email' }] },
+      'context.externalIds[0].id',
+    ],
+  ])('rejects %s naming the field', (_label, context, field) => {
+    expect(
+      rejection(() => normalizeEvent(identify({ userId: 'u1', context }), OPTIONS)).field,
+    ).toBe(field);
+  });
+});

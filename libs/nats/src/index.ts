@@ -14,6 +14,8 @@ export {
   deadLetterSubject,
   ingestSubject,
   isValidSourceToken,
+  profileSubject,
   rawSubject,
 } from './subjects.js';
+export type { ProfileChange } from './subjects.js';
 export { ensureNatsServerInstalled } from './install.js';

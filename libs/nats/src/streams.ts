@@ -20,6 +20,8 @@ export interface StreamOptions {
   deadLetterMaxAgeMs?: number;
   /** How long audience transitions stay for followers. @default 30 days */
   audienceMaxAgeMs?: number;
+  /** How long profile merges and deletions stay for followers. @default 30 days */
+  profileMaxAgeMs?: number;
   /** Stream replicas in a cluster. @default 1 */
   replicas?: number;
 }
@@ -60,7 +62,16 @@ export async function ensureStreams(
     max_age: (options.audienceMaxAgeMs ?? 30 * DAY_MS) * MS,
     num_replicas: replicas,
   };
-  for (const config of [raw, deadLetter, audience]) {
+  const profile: Partial<StreamConfig> & { name: string } = {
+    name: STREAMS.profile,
+    subjects: [`${SUBJECTS.profile}.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: (options.duplicateWindowMs ?? 900_000) * MS,
+    max_age: (options.profileMaxAgeMs ?? 30 * DAY_MS) * MS,
+    num_replicas: replicas,
+  };
+  for (const config of [raw, deadLetter, audience, profile]) {
     try {
       await jsm.streams.info(config.name);
       await jsm.streams.update(config.name, config);

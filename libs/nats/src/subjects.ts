@@ -6,6 +6,8 @@ export const STREAMS = {
   deadLetter: 'PULSE_DLQ',
   /** Audience transitions (pulse.v1.AudienceTransition), a subject per audience. */
   audience: 'PULSE_AUDIENCE',
+  /** Profile lifecycle for downstream systems: merges and deletions. */
+  profile: 'PULSE_PROFILE',
 } as const;
 
 /** Subject prefixes; the last token names the source or partition. */
@@ -15,6 +17,7 @@ export const SUBJECTS = {
   raw: 'pulse.raw',
   deadLetter: 'pulse.dlq',
   audience: 'pulse.audience',
+  profile: 'pulse.profile',
 } as const;
 
 /** Headers Pulse sets on JetStream messages. */
@@ -58,4 +61,12 @@ export function ingestSubject(source: string): string {
 /** The subject one audience's transitions are published on. */
 export function audienceSubject(audienceId: string): string {
   return `${SUBJECTS.audience}.${audienceId}`;
+}
+
+/** What happened to a profile: `merged` (pulse.v1.ProfileMerged) or `deleted` (ProfileDeleted). */
+export type ProfileChange = 'merged' | 'deleted';
+
+/** The subject a profile change is published on. */
+export function profileSubject(change: ProfileChange): string {
+  return `${SUBJECTS.profile}.${change}`;
 }

@@ -46,6 +46,8 @@ export class PulseStore implements Disposable {
   readonly meta: Database<string, string>;
   /** `[recheckAtMs, profileId]` → true: profiles whose audiences change with time. */
   readonly rechecks: Database<true, [number, string]>;
+  /** `type NUL value` → deletion time (ms): identifiers whose events are dropped. */
+  readonly suppressed: Database<number, string>;
 
   private constructor(root: RootDatabase) {
     this.root = root;
@@ -61,6 +63,7 @@ export class PulseStore implements Disposable {
     this.rechecks = root.openDB({ name: 'rechecks' });
     this.meta = root.openDB({ name: 'meta', encoding: 'string' });
     this.outbox = root.openDB({ name: 'outbox' });
+    this.suppressed = root.openDB({ name: 'suppressed' });
   }
 
   /** Opens (or creates) the environment at `options.path`. */
@@ -84,6 +87,19 @@ export class PulseStore implements Disposable {
 
   linkIdentifier(type: string, value: string, profileId: string): void {
     this.identities.putSync(identityKey(type, value), profileId);
+  }
+
+  unlinkIdentifier(type: string, value: string): void {
+    this.identities.removeSync(identityKey(type, value));
+  }
+
+  /** Drops later events carrying this identifier (a deletion with suppression). */
+  suppress(type: string, value: string, atMs: number): void {
+    this.suppressed.putSync(identityKey(type, value), atMs);
+  }
+
+  isSuppressed(type: string, value: string): boolean {
+    return this.suppressed.doesExist(identityKey(type, value));
   }
 
   getProfile(profileId: string): ProfileRecord | undefined {

@@ -18,6 +18,18 @@ export interface ProfileRecord {
   lastSeenMs: number;
   /** When its audiences must be evaluated again with no new event; null when never. */
   recheckAtMs: number | null;
+  /** Profiles merged into this one, oldest first (absent on records from before merges were kept). */
+  merges?: MergeEntry[];
+}
+
+/** One profile absorbed by another. */
+export interface MergeEntry {
+  absorbedId: string;
+  /** Event time of the event that linked them. */
+  atMs: number;
+  messageId: string;
+  /** `[type, value]` pairs the absorbed profile brought. */
+  identifiers: [string, string][];
 }
 
 /** A new, empty profile record. */
@@ -32,5 +44,6 @@ export function emptyProfile(id: string, atMs: number): ProfileRecord {
     firstSeenMs: atMs,
     lastSeenMs: atMs,
     recheckAtMs: null,
+    merges: [],
   };
 }

@@ -1,6 +1,6 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAudienceDefinitions } from '@pulse/audiences';
 import type { AudienceSet } from '@pulse/audiences';
@@ -9,12 +9,15 @@ import type { FeatureDefinitions } from '@pulse/features';
 import { parseOfferCatalogue } from '@pulse/offers';
 import type { OfferCatalogue } from '@pulse/offers';
 import type { Logger } from 'pino';
+import { IdentityRules } from './profile/identity-rules.js';
 
 /** The definitions one engine works with, validated and compiled together. */
 export interface Definitions {
   features: FeatureDefinitions;
   audiences: AudienceSet;
   offers: OfferCatalogue;
+  /** Identifier types, limits, hashing and the consent trait (identity.yaml, optional). */
+  identity: IdentityRules;
   /** Whether some audience rule reads `now` or a decaying score (needs periodic re-checks). */
   audiencesReadTime: boolean;
 }
@@ -24,6 +27,7 @@ export const DEFINITION_FILES = {
   features: 'features.yaml',
   audiences: 'audiences.yaml',
   offers: 'offers.yaml',
+  identity: 'identity.yaml',
 } as const;
 
 /** A definitions file could not be read or is invalid; `file` names it. */
@@ -51,7 +55,7 @@ function readsTime(features: FeatureDefinitions, audiences: AudienceSet): boolea
   return audiences.ids.some((id) => pattern.test(audiences.get(id)!.expression));
 }
 
-/** Reads and validates the three definition files of `dir`. */
+/** Reads and validates the definition files of `dir` (identity.yaml is optional). */
 export function loadDefinitions(dir: string): Definitions {
   const features = parse(dir, DEFINITION_FILES.features, parseFeatureDefinitions);
   // Rules may name only defined features: a typo is refused, not an empty audience.
@@ -62,7 +66,16 @@ export function loadDefinitions(dir: string): Definitions {
   const offers = parse(dir, DEFINITION_FILES.offers, (text) =>
     parseOfferCatalogue(text, { audienceIds: [...audiences.ids], featureNames }),
   );
-  return { features, audiences, offers, audiencesReadTime: readsTime(features, audiences) };
+  const identity = existsSync(join(dir, DEFINITION_FILES.identity))
+    ? parse(dir, DEFINITION_FILES.identity, (text) => IdentityRules.parse(text))
+    : IdentityRules.defaults();
+  return {
+    features,
+    audiences,
+    offers,
+    identity,
+    audiencesReadTime: readsTime(features, audiences),
+  };
 }
 
 function parse<T>(dir: string, file: string, parser: (text: string) => T): T {

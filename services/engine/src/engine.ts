@@ -17,6 +17,7 @@ import { decisionHandlers } from './api/decision-service.js';
 import { diagnosticsHandlers } from './api/diagnostics-service.js';
 import { profileHandlers } from './api/profile-service.js';
 import { createClock } from './clock.js';
+import { createDeletionRequests } from './profile/deletion-requests.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineContext } from './context.js';
 import { loadDefinitions, watchDefinitions } from './definitions.js';
@@ -85,7 +86,13 @@ export async function startEngine(
   const store = PulseStore.open({ path: config.dataDir });
   let definitions: Definitions = loadDefinitions(config.definitionsDir);
   const clock = createClock(config.clock, store.positions.get(WATERMARK_KEY) ?? 0);
-  const context: EngineContext = { store, definitions: () => definitions, clock, logger };
+  const context: EngineContext = {
+    store,
+    definitions: () => definitions,
+    clock,
+    logger,
+    stream: STREAMS.raw,
+  };
   const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw));
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
@@ -148,6 +155,7 @@ export async function startEngine(
       connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger }),
     );
     await proceed(ensureStreams(parts.nc, { duplicateWindowMs: config.duplicateWindowMs }));
+    context.deletions = createDeletionRequests(parts.nc);
     parts.grpc = await proceed(startApis(config, context, logger));
     parts.ops = await proceed(
       startOpsServer({

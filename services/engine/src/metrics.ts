@@ -29,6 +29,16 @@ export function createEngineMetrics(appliedSeqAtStart: number): EngineMetrics {
     help: 'Profiles merged into another because an event linked them',
     registers: [registry],
   });
+  const traitConflicts = new Counter({
+    name: 'pulse_trait_type_conflicts_total',
+    help: 'Trait writes refused because they would change the trait type',
+    registers: [registry],
+  });
+  const deletions = new Counter({
+    name: 'pulse_profile_deletions_total',
+    help: 'Profiles deleted on request',
+    registers: [registry],
+  });
   const transitions = new Counter({
     name: 'pulse_audience_transitions_total',
     help: 'Audience membership changes',
@@ -64,7 +74,10 @@ export function createEngineMetrics(appliedSeqAtStart: number): EngineMetrics {
       events.inc({ outcome: 'duplicate' }, outcome.duplicates);
       events.inc({ outcome: 'replayed' }, outcome.replayed);
       events.inc({ outcome: 'invalid' }, outcome.invalid.length);
+      events.inc({ outcome: 'suppressed' }, outcome.suppressed);
       conflicts.inc(outcome.conflicts);
+      traitConflicts.inc(outcome.traitConflicts);
+      deletions.inc(outcome.deletions);
       merges.inc(outcome.merges);
       countTransitions(outcome.transitions);
       batchSeconds.observe(seconds);

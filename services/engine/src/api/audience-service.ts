@@ -29,7 +29,7 @@ export function audienceHandlers(ctx: EngineContext): ServiceHandlers<typeof Aud
   };
 
   const check = (audienceId: string, identifier: Identifier, atMs: number) => {
-    const profile = findProfile(ctx.store, identifier);
+    const profile = findProfile(ctx.store, identifier, ctx.definitions().identity);
     if (!profile) return { member: false, profileId: '' } satisfies Partial<CheckResponse>;
     const view = profileView(profile, ctx.definitions(), atMs);
     const member = ctx.definitions().audiences.evaluateOne(audienceId, view);

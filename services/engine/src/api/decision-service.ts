@@ -16,7 +16,8 @@ export const DECIDE_LIMIT_MAX = 50;
 /**
  * DecisionService.Decide: resolves the visitor, reads their features and
  * audiences at the instant of the call, and ranks the placement's offers.
- * An unknown visitor is decided as an empty profile.
+ * An unknown visitor, or one whose consent withholds personalization, is
+ * decided as an empty profile.
  */
 export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof DecisionService> {
   return {
@@ -32,8 +33,12 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
       const nowMs = instantOf(request.asOf, ctx.clock);
       const defs = ctx.definitions();
 
-      const found = findProfileByAny(ctx.store, identifiers);
-      const profile = found ?? { ...emptyProfile('', nowMs), features: emptyStates() };
+      const found = findProfileByAny(ctx.store, identifiers, defs.identity);
+      // Without consent the visitor is decided as an unknown one: no trait,
+      // feature, identifier or audience of theirs is read.
+      const personalized = !found || defs.identity.allowsPersonalization(found.traits);
+      const anonymous = { ...emptyProfile('', nowMs), features: emptyStates() };
+      const profile = found && personalized ? found : anonymous;
       const view = profileView(profile, defs, nowMs);
       const audiences = new Set(defs.audiences.evaluate(view));
       const offers = rankOffers(defs.offers, {
@@ -44,7 +49,7 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
         nowMs,
         limit,
       });
-      return { decisionId: randomUUID(), profileId: profile.id, offers };
+      return { decisionId: randomUUID(), profileId: found?.id ?? '', offers, personalized };
     },
   };
 }

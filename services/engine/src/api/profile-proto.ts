@@ -4,6 +4,7 @@ import type { FeatureDefinitions } from '@pulse/features';
 import type { FeatureValueSchema, ProfileSchema } from '@pulse/proto';
 import type { ProfileView } from '@pulse/rules';
 import type { ProfileRecord } from '@pulse/store';
+import { toMergeRecord } from '../profile/profile-changes.js';
 
 type FeatureValueInit = MessageInitShape<typeof FeatureValueSchema>;
 
@@ -13,6 +14,7 @@ export function toProfileMessage(
   view: ProfileView,
   defs: FeatureDefinitions,
   audiences: string[],
+  personalizationAllowed: boolean,
 ): MessageInitShape<typeof ProfileSchema> {
   return {
     profileId: record.id,
@@ -22,6 +24,8 @@ export function toProfileMessage(
     audiences,
     firstSeen: timestampFromMs(record.firstSeenMs),
     lastSeen: timestampFromMs(record.lastSeenMs),
+    merges: (record.merges ?? []).map(toMergeRecord),
+    personalizationAllowed,
   };
 }
 

@@ -9,7 +9,7 @@ import {
   utf8ByteLength,
 } from '@pulse/events';
 import { applyEvent } from '@pulse/features';
-import { EventSchema, TransitionReason } from '@pulse/proto';
+import { EventSchema, EventType, TransitionReason } from '@pulse/proto';
 import type { Event } from '@pulse/proto';
 import type { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
@@ -18,6 +18,8 @@ import type { Definitions } from '../definitions.js';
 import { updateAudiences } from '../audience/update-audiences.js';
 import type { RecheckPolicy, Transition } from '../audience/update-audiences.js';
 import { applyTraits } from '../profile/apply-traits.js';
+import { deleteProfile } from '../profile/delete-profile.js';
+import { findProfileByAny } from '../profile/find-profile.js';
 import { resolveProfile } from '../profile/resolve-profile.js';
 import type { ProfileCache } from '../profile/resolve-profile.js';
 
@@ -43,8 +45,14 @@ export interface BatchOutcome {
   /** Not a usable event (undecodable, or missing what the collector guarantees). */
   invalid: InvalidMessage[];
   conflicts: number;
+  /** Trait leaves refused because they would change type. */
+  traitConflicts: number;
   /** Profiles merged into another (absorbed). */
   merges: number;
+  /** Profiles deleted. */
+  deletions: number;
+  /** Events dropped because an identifier was suppressed by a deletion. */
+  suppressed: number;
   transitions: Transition[];
   lastSeq: number;
 }
@@ -74,7 +82,10 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
     duplicates: 0,
     invalid: [],
     conflicts: 0,
+    traitConflicts: 0,
     merges: 0,
+    deletions: 0,
+    suppressed: 0,
     transitions: [],
     lastSeq: 0,
   };
@@ -126,14 +137,30 @@ function applyMessage(
     return;
   }
   const timeMs = eventTimeMs(event);
+  if (event.type === EventType.DELETE) {
+    applyDeletion(ctx, defs, touched, event, timeMs, outcome);
+    ctx.store.rememberMessage(event.messageId, Date.now());
+    return;
+  }
+  const stored = (i: { type: string; value: string }) => defs.identity.storedValue(i.type, i.value);
+  if (event.identifiers.some((i) => ctx.store.isSuppressed(i.type, stored(i)))) {
+    outcome.suppressed += 1;
+    ctx.store.rememberMessage(event.messageId, Date.now());
+    return;
+  }
   const newProfileId = `p${message.seq.toString(36)}`;
-  const resolveCtx = { store: ctx.store, cache: touched, features: defs.features };
+  const resolveCtx = {
+    store: ctx.store,
+    cache: touched,
+    features: defs.features,
+    identity: defs.identity,
+  };
   const resolution = resolveProfile(resolveCtx, event, newProfileId, timeMs);
   const { profile, conflicts, absorbed } = resolution;
   if (absorbed.length > 0) {
     ctx.logger.debug({ profileId: profile.id, absorbed, seq: message.seq }, 'profiles merged');
   }
-  applyTraits(profile, event, timeMs);
+  outcome.traitConflicts += resolution.traitConflicts + applyTraits(profile, event, timeMs);
   applyEvent(profile.features as never, defs.features, event);
   if (timeMs < profile.firstSeenMs) profile.firstSeenMs = timeMs;
   if (timeMs > profile.lastSeenMs) profile.lastSeenMs = timeMs;
@@ -143,6 +170,38 @@ function applyMessage(
   outcome.applied += 1;
   outcome.conflicts += conflicts;
   outcome.merges += absorbed.length;
+}
+
+/**
+ * Applies a deletion from the stream: the profile any of its identifiers
+ * names is forgotten; with suppression, the identifiers are also recorded
+ * (those named in the request too, so a person never seen is kept out).
+ */
+function applyDeletion(
+  ctx: ApplyContext,
+  defs: Definitions,
+  touched: ProfileCache,
+  event: Event,
+  timeMs: number,
+  outcome: BatchOutcome,
+): void {
+  const request = {
+    suppress: event.deletion?.suppress ?? false,
+    reason: event.deletion?.reason ?? '',
+    deletionId: event.messageId,
+  };
+  const found = findProfileByAny(ctx.store, event.identifiers, defs.identity);
+  const profile = found && (touched.get(found.id) ?? found);
+  if (profile) {
+    deleteProfile(ctx.store, touched, profile, request, timeMs);
+    outcome.deletions += 1;
+    ctx.logger.info({ profileId: profile.id, deletionId: event.messageId }, 'profile deleted');
+  }
+  if (request.suppress) {
+    for (const { type, value } of event.identifiers) {
+      ctx.store.suppress(type, defs.identity.storedValue(type, value), timeMs);
+    }
+  }
 }
 
 /**

@@ -1,22 +1,15 @@
 import type { Event } from '@pulse/proto';
 import type { ProfileRecord } from '@pulse/store';
+import { mergeTraits } from './trait-merge.js';
 
 /**
- * Writes an event's traits into the profile. Per top-level trait, the value
- * with the later event time wins, so out-of-order identify calls end as if
- * they had arrived in order.
+ * Writes an event's traits into the profile by the rules of trait-merge.ts:
+ * deep, latest event time per leaf, never a change of type. Out-of-order
+ * identify calls end as if they had arrived in event-time order. Returns the
+ * number of leaves refused for changing type.
  */
-// TODO(identity): deep merge of nested traits and the no-type-change rule (#3).
-export function applyTraits(profile: ProfileRecord, event: Event, eventTimeMs: number): boolean {
-  const traits = event.traits;
-  if (!traits) return false;
-  let changed = false;
-  for (const [key, value] of Object.entries(traits)) {
-    const writtenAt = profile.traitTimesMs[key];
-    if (writtenAt !== undefined && writtenAt > eventTimeMs) continue;
-    profile.traits[key] = value;
-    profile.traitTimesMs[key] = eventTimeMs;
-    changed = true;
-  }
-  return changed;
+export function applyTraits(profile: ProfileRecord, event: Event, eventTimeMs: number): number {
+  if (!event.traits) return 0;
+  const target = { traits: profile.traits, timesMs: profile.traitTimesMs };
+  return mergeTraits(target, event.traits, eventTimeMs).conflicts;
 }

@@ -1,5 +1,6 @@
 import type { Identifier } from '@pulse/proto';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
+import type { IdentityRules } from './identity-rules.js';
 
 /** The identifier type that names a profile by its own id. */
 export const PROFILE_ID_TYPE = 'profile_id';
@@ -9,11 +10,19 @@ const MAX_MERGE_HOPS = 64;
 
 /**
  * The profile an identifier names, if any; `profile_id` looks up the id
- * itself, or the profile it was merged into.
+ * itself, or the profile it was merged into. With `identity`, the value is
+ * looked up in its stored form (hashed where configured).
  */
-export function findProfile(store: PulseStore, identifier: Identifier): ProfileRecord | undefined {
+export function findProfile(
+  store: PulseStore,
+  identifier: Pick<Identifier, 'type' | 'value'>,
+  identity?: IdentityRules,
+): ProfileRecord | undefined {
   if (identifier.type !== PROFILE_ID_TYPE) {
-    const profileId = store.profileIdOf(identifier.type, identifier.value);
+    const value = identity
+      ? identity.storedValue(identifier.type, identifier.value)
+      : identifier.value;
+    const profileId = store.profileIdOf(identifier.type, value);
     return profileId === undefined ? undefined : store.getProfile(profileId);
   }
   let profileId: string | undefined = identifier.value;
@@ -29,10 +38,11 @@ export function findProfile(store: PulseStore, identifier: Identifier): ProfileR
 /** The first profile any of the identifiers names. */
 export function findProfileByAny(
   store: PulseStore,
-  identifiers: readonly Identifier[],
+  identifiers: readonly Pick<Identifier, 'type' | 'value'>[],
+  identity?: IdentityRules,
 ): ProfileRecord | undefined {
   for (const identifier of identifiers) {
-    const profile = findProfile(store, identifier);
+    const profile = findProfile(store, identifier, identity);
     if (profile) return profile;
   }
   return undefined;

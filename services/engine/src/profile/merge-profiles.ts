@@ -1,11 +1,12 @@
-import type { JsonValue } from '@bufbuild/protobuf';
 import { mergeStates } from '@pulse/features';
 import type { FeatureDefinitions } from '@pulse/features';
 import { TransitionReason } from '@pulse/proto';
-import type { ProfileRecord, PulseStore } from '@pulse/store';
+import type { MergeEntry, ProfileRecord, PulseStore } from '@pulse/store';
 import { leaveAllAudiences } from '../audience/update-audiences.js';
 import { PROFILE_ID_TYPE } from './find-profile.js';
+import { announceMerge } from './profile-changes.js';
 import type { ProfileCache } from './resolve-profile.js';
+import { mergeTraits } from './trait-merge.js';
 
 /**
  * The profile that survives a merge: the one holding a limited identifier
@@ -25,10 +26,11 @@ export function chooseSurvivor(
 
 /**
  * Folds `absorbed` into `survivor` inside the caller's transaction: its
- * identifiers (and its own id) now name the survivor, traits merge per
- * top-level key by the later write, feature state merges, and the absorbed
+ * identifiers (and its own id) now name the survivor, traits merge deeply by
+ * the later write per leaf (trait-merge.ts), feature state merges, and the absorbed
  * record, its index memberships (each with an exit transition, reason
- * merge, at `atMs`) and its re-check are removed. Returns the
+ * merge, at `atMs`) and its re-check are removed. The merge joins the
+ * survivor's history and is announced on `pulse.profile.merged`. Returns the
  * number of trait conflicts (a trait kept because the types differ).
  */
 export function mergeProfiles(
@@ -38,6 +40,7 @@ export function mergeProfiles(
   absorbed: ProfileRecord,
   features: FeatureDefinitions,
   atMs: number,
+  messageId: string,
 ): number {
   for (const [type, value] of absorbed.identifiers) {
     store.linkIdentifier(type, value, survivor.id);
@@ -46,10 +49,28 @@ export function mergeProfiles(
     }
   }
   store.linkIdentifier(PROFILE_ID_TYPE, absorbed.id, survivor.id);
-  const conflicts = mergeTraits(survivor, absorbed);
+  const target = { traits: survivor.traits, timesMs: survivor.traitTimesMs };
+  // Leaves without a recorded time date from the absorbed profile's first event.
+  const { conflicts } = mergeTraits(
+    target,
+    absorbed.traits,
+    absorbed.firstSeenMs,
+    absorbed.traitTimesMs,
+  );
   mergeStates(survivor.features as never, absorbed.features as never, features);
   survivor.firstSeenMs = Math.min(survivor.firstSeenMs, absorbed.firstSeenMs);
   survivor.lastSeenMs = Math.max(survivor.lastSeenMs, absorbed.lastSeenMs);
+  const entry: MergeEntry = {
+    absorbedId: absorbed.id,
+    atMs,
+    messageId,
+    identifiers: absorbed.identifiers.map(([type, value]) => [type, value]),
+  };
+  // The absorbed profile's own history comes along, so a deletion reaches every old id.
+  survivor.merges = [...(survivor.merges ?? []), ...(absorbed.merges ?? []), entry].sort(
+    (a, b) => a.atMs - b.atMs,
+  );
+  announceMerge(store, survivor.id, entry);
 
   // The survivor's audiences are re-evaluated at the end of the batch; the
   // absorbed profile must leave the index now, and never be written back.
@@ -58,32 +79,4 @@ export function mergeProfiles(
   store.deleteProfile(absorbed.id);
   cache.delete(absorbed.id);
   return conflicts;
-}
-
-/** Per top-level trait the later write wins, but a trait never changes type. */
-function mergeTraits(survivor: ProfileRecord, absorbed: ProfileRecord): number {
-  let conflicts = 0;
-  for (const [key, value] of Object.entries(absorbed.traits)) {
-    const absorbedAtMs = absorbed.traitTimesMs[key] ?? absorbed.firstSeenMs;
-    if (!(key in survivor.traits)) {
-      survivor.traits[key] = value;
-      survivor.traitTimesMs[key] = absorbedAtMs;
-      continue;
-    }
-    if (typeOf(survivor.traits[key]) !== typeOf(value)) {
-      conflicts += 1;
-      continue;
-    }
-    const survivorAtMs = survivor.traitTimesMs[key] ?? survivor.firstSeenMs;
-    if (absorbedAtMs > survivorAtMs) {
-      survivor.traits[key] = value;
-      survivor.traitTimesMs[key] = absorbedAtMs;
-    }
-  }
-  return conflicts;
-}
-
-function typeOf(value: JsonValue | undefined): string {
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'array' : typeof value;
 }

@@ -2,8 +2,7 @@ import type { FeatureDefinitions } from '@pulse/features';
 import type { Event } from '@pulse/proto';
 import { emptyProfile } from '@pulse/store';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
-import { TYPE_PRIORITY, breaksLimit, followsLastUser, isLimited } from './identity-rules.js';
-import type { IdentifierPair } from './identity-rules.js';
+import type { IdentifierPair, IdentityRules } from './identity-rules.js';
 import { chooseSurvivor, mergeProfiles } from './merge-profiles.js';
 
 /** Profiles touched by the batch in progress, written once at its end. */
@@ -12,8 +11,10 @@ export type ProfileCache = Map<string, ProfileRecord>;
 /** Outcome of resolving one event's identifiers. */
 export interface Resolution {
   profile: ProfileRecord;
-  /** 1 when the identifiers named profiles a limit kept apart, plus trait type clashes. */
+  /** 1 when the identifiers named profiles a limit kept apart. */
   conflicts: number;
+  /** Trait leaves a merge refused because their types differed. */
+  traitConflicts: number;
   /** Ids of the profiles merged into `profile` by this event. */
   absorbed: string[];
 }
@@ -23,6 +24,7 @@ export interface ResolveContext {
   store: PulseStore;
   cache: ProfileCache;
   features: FeatureDefinitions;
+  identity: IdentityRules;
 }
 
 /**
@@ -37,7 +39,7 @@ export function resolveProfile(
   newProfileId: string,
   atMs: number,
 ): Resolution {
-  const identifiers = eventIdentifiers(ctx.store, event);
+  const identifiers = eventIdentifiers(ctx, event);
   const ownerIds = new Set<string>();
   for (const [type, value] of identifiers) {
     const owner = ctx.store.profileIdOf(type, value);
@@ -45,14 +47,25 @@ export function resolveProfile(
   }
   const owners = Array.from(ownerIds, (id) => loadOrCreate(ctx, id, atMs));
   const combined = [...owners.flatMap((p) => p.identifiers), ...identifiers];
-  if (breaksLimit(combined)) return attributeByOwnIdentifier(ctx, identifiers, newProfileId, atMs);
+  if (ctx.identity.breaksLimit(combined))
+    return attributeByOwnIdentifier(ctx, identifiers, newProfileId, atMs);
 
   const profile =
-    owners.length === 0 ? loadOrCreate(ctx, newProfileId, atMs) : chooseSurvivor(owners, isLimited);
-  const resolution: Resolution = { profile, conflicts: 0, absorbed: [] };
+    owners.length === 0
+      ? loadOrCreate(ctx, newProfileId, atMs)
+      : chooseSurvivor(owners, (type) => ctx.identity.isLimited(type));
+  const resolution: Resolution = { profile, conflicts: 0, traitConflicts: 0, absorbed: [] };
   for (const other of owners) {
     if (other === profile) continue;
-    resolution.conflicts += mergeProfiles(ctx.store, ctx.cache, profile, other, ctx.features, atMs);
+    resolution.traitConflicts += mergeProfiles(
+      ctx.store,
+      ctx.cache,
+      profile,
+      other,
+      ctx.features,
+      atMs,
+      event.messageId,
+    );
     resolution.absorbed.push(other.id);
   }
   linkAll(ctx, profile, identifiers);
@@ -71,25 +84,25 @@ function attributeByOwnIdentifier(
   newProfileId: string,
   atMs: number,
 ): Resolution {
-  const own = identifiers.find(([type]) => isLimited(type));
+  const own = identifiers.find(([type]) => ctx.identity.isLimited(type));
   if (!own) {
     const known = identifiers.find(([t, v]) => ctx.store.profileIdOf(t, v) !== undefined)!;
     const profile = loadOrCreate(ctx, ctx.store.profileIdOf(known[0], known[1])!, atMs);
     linkAll(ctx, profile, identifiers);
-    return { profile, conflicts: 1, absorbed: [] };
+    return { profile, conflicts: 1, traitConflicts: 0, absorbed: [] };
   }
   const profileId = ctx.store.profileIdOf(own[0], own[1]) ?? newProfileId;
   const profile = loadOrCreate(ctx, profileId, atMs);
   for (const [type, value] of identifiers) {
     const owner = ctx.store.profileIdOf(type, value);
-    if (owner === undefined || owner === profile.id || !followsLastUser(type)) continue;
+    if (owner === undefined || owner === profile.id || !ctx.identity.isShared(type)) continue;
     const previous = loadOrCreate(ctx, owner, atMs);
     previous.identifiers = previous.identifiers.filter(([t, v]) => t !== type || v !== value);
     ctx.store.linkIdentifier(type, value, profile.id);
     profile.identifiers.push([type, value]);
   }
   linkAll(ctx, profile, identifiers);
-  return { profile, conflicts: 1, absorbed: [] };
+  return { profile, conflicts: 1, traitConflicts: 0, absorbed: [] };
 }
 
 /** Links the identifiers no profile holds yet to `profile`. */
@@ -105,10 +118,18 @@ function linkAll(
   }
 }
 
-/** The event's identifiers, an alias's previousId included, by priority, once each. */
-function eventIdentifiers(store: PulseStore, event: Event): IdentifierPair[] {
-  const pairs: IdentifierPair[] = event.identifiers.map((i) => [i.type, i.value] as const);
-  if (event.previousId) pairs.push(previousIdentifier(store, event.previousId));
+/**
+ * The event's identifiers as stored (hashed where configured), an alias's
+ * previousId included, by priority, once each.
+ */
+export function eventIdentifiers(
+  ctx: Pick<ResolveContext, 'store' | 'identity'>,
+  event: Event,
+): IdentifierPair[] {
+  const pairs: IdentifierPair[] = event.identifiers.map(
+    (i) => [i.type, ctx.identity.storedValue(i.type, i.value)] as const,
+  );
+  if (event.previousId) pairs.push(previousIdentifier(ctx, event.previousId));
   const seen = new Set<string>();
   const unique = pairs.filter(([type, value]) => {
     const key = `${type}\0${value}`;
@@ -116,16 +137,19 @@ function eventIdentifiers(store: PulseStore, event: Event): IdentifierPair[] {
     seen.add(key);
     return true;
   });
-  return sortByPriority(unique);
+  return ctx.identity.byPriority(unique);
 }
 
 /** Segment's previousId is an earlier anonymousId or userId; a known link says which. */
-function previousIdentifier(store: PulseStore, previousId: string): IdentifierPair {
-  if (store.profileIdOf('anonymous_id', previousId) !== undefined) {
-    return ['anonymous_id', previousId];
+function previousIdentifier(
+  ctx: Pick<ResolveContext, 'store' | 'identity'>,
+  previousId: string,
+): IdentifierPair {
+  for (const type of ['anonymous_id', 'user_id']) {
+    const value = ctx.identity.storedValue(type, previousId);
+    if (ctx.store.profileIdOf(type, value) !== undefined) return [type, value];
   }
-  if (store.profileIdOf('user_id', previousId) !== undefined) return ['user_id', previousId];
-  return ['anonymous_id', previousId];
+  return ['anonymous_id', ctx.identity.storedValue('anonymous_id', previousId)];
 }
 
 function loadOrCreate(ctx: ResolveContext, profileId: string, atMs: number): ProfileRecord {
@@ -133,12 +157,4 @@ function loadOrCreate(ctx: ResolveContext, profileId: string, atMs: number): Pro
   if (!profile) profile = emptyProfile(profileId, atMs);
   ctx.cache.set(profileId, profile);
   return profile;
-}
-
-function sortByPriority<T extends IdentifierPair>(identifiers: T[]): T[] {
-  const rank = (type: string) => {
-    const index = TYPE_PRIORITY.indexOf(type);
-    return index === -1 ? TYPE_PRIORITY.length - 1 : index;
-  };
-  return identifiers.sort((a, b) => rank(a[0]) - rank(b[0]));
 }

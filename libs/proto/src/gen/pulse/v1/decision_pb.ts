@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/decision.proto.
  */
 export const file_pulse_v1_decision: GenFile = /*@__PURE__*/
-  fileDesc("ChdwdWxzZS92MS9kZWNpc2lvbi5wcm90bxIIcHVsc2UudjEisQEKDURlY2lkZVJlcXVlc3QSEQoJcGxhY2VtZW50GAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIoCgdjb250ZXh0GAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVsaW1pdBgEIAEoDRIpCgVhc19vZhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidwoLUmFua2VkT2ZmZXISEAoIb2ZmZXJfaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVzY29yZRgDIAEoARIPCgdyZWFzb25zGAQgAygJEigKB2NvbnRlbnQYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKDkRlY2lkZVJlc3BvbnNlEhMKC2RlY2lzaW9uX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSJQoGb2ZmZXJzGAMgAygLMhUucHVsc2UudjEuUmFua2VkT2ZmZXIyTgoPRGVjaXNpb25TZXJ2aWNlEjsKBkRlY2lkZRIXLnB1bHNlLnYxLkRlY2lkZVJlcXVlc3QaGC5wdWxzZS52MS5EZWNpZGVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_event]);
+  fileDesc("ChdwdWxzZS92MS9kZWNpc2lvbi5wcm90bxIIcHVsc2UudjEisQEKDURlY2lkZVJlcXVlc3QSEQoJcGxhY2VtZW50GAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIoCgdjb250ZXh0GAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVsaW1pdBgEIAEoDRIpCgVhc19vZhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidwoLUmFua2VkT2ZmZXISEAoIb2ZmZXJfaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVzY29yZRgDIAEoARIPCgdyZWFzb25zGAQgAygJEigKB2NvbnRlbnQYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0InYKDkRlY2lkZVJlc3BvbnNlEhMKC2RlY2lzaW9uX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSJQoGb2ZmZXJzGAMgAygLMhUucHVsc2UudjEuUmFua2VkT2ZmZXISFAoMcGVyc29uYWxpemVkGAQgASgIMk4KD0RlY2lzaW9uU2VydmljZRI7CgZEZWNpZGUSFy5wdWxzZS52MS5EZWNpZGVSZXF1ZXN0GhgucHVsc2UudjEuRGVjaWRlUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_event]);
 
 /**
  * @generated from message pulse.v1.DecideRequest
@@ -123,6 +123,14 @@ export type DecideResponse = Message<"pulse.v1.DecideResponse"> & {
    * @generated from field: repeated pulse.v1.RankedOffer offers = 3;
    */
   offers: RankedOffer[];
+
+  /**
+   * False when the visitor's consent withholds personalization: the offers
+   * were then chosen as for an unknown visitor.
+   *
+   * @generated from field: bool personalized = 4;
+   */
+  personalized: boolean;
 };
 
 /**

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/event.proto.
  */
 export const file_pulse_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChRwdWxzZS92MS9ldmVudC5wcm90bxIIcHVsc2UudjEiKQoKSWRlbnRpZmllchIMCgR0eXBlGAEgASgJEg0KBXZhbHVlGAIgASgJIooBCgdQcm9kdWN0EhIKCnByb2R1Y3RfaWQYASABKAkSCwoDc2t1GAIgASgJEgwKBG5hbWUYAyABKAkSEAoIY2F0ZWdvcnkYBCABKAkSDQoFYnJhbmQYBSABKAkSDQoFcHJpY2UYBiABKAESEAoIcXVhbnRpdHkYByABKAESDgoGY291cG9uGAggASgJIpUBCghDb21tZXJjZRIQCghvcmRlcl9pZBgBIAEoCRIPCgdyZXZlbnVlGAIgASgBEhAKCGN1cnJlbmN5GAMgASgJEhAKCGRpc2NvdW50GAQgASgBEhAKCHNoaXBwaW5nGAUgASgBEgsKA3RheBgGIAEoARIjCghwcm9kdWN0cxgHIAMoCzIRLnB1bHNlLnYxLlByb2R1Y3QiSQoLUGFnZUNvbnRleHQSCwoDdXJsGAEgASgJEgwKBHBhdGgYAiABKAkSEAoIcmVmZXJyZXIYAyABKAkSDQoFdGl0bGUYBCABKAkiXgoPQ2FtcGFpZ25Db250ZXh0EgwKBG5hbWUYASABKAkSDgoGc291cmNlGAIgASgJEg4KBm1lZGl1bRgDIAEoCRIMCgR0ZXJtGAQgASgJEg8KB2NvbnRlbnQYBSABKAki1gEKB0NvbnRleHQSCgoCaXAYASABKAkSEgoKdXNlcl9hZ2VudBgCIAEoCRIOCgZsb2NhbGUYAyABKAkSEAoIdGltZXpvbmUYBCABKAkSDwoHY2hhbm5lbBgFIAEoCRIjCgRwYWdlGAYgASgLMhUucHVsc2UudjEuUGFnZUNvbnRleHQSKwoIY2FtcGFpZ24YByABKAsyGS5wdWxzZS52MS5DYW1wYWlnbkNvbnRleHQSJgoFZXh0cmEYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ItEDCgVFdmVudBISCgptZXNzYWdlX2lkGAEgASgJEiEKBHR5cGUYAiABKA4yEy5wdWxzZS52MS5FdmVudFR5cGUSDQoFZXZlbnQYAyABKAkSDAoEbmFtZRgEIAEoCRItCgl0aW1lc3RhbXAYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JlY2VpdmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzb3VyY2UYByABKAkSKQoLaWRlbnRpZmllcnMYCCADKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEhMKC3ByZXZpb3VzX2lkGAkgASgJEhAKCGdyb3VwX2lkGAogASgJEicKBnRyYWl0cxgLIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKwoKcHJvcGVydGllcxgMIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSIgoHY29udGV4dBgNIAEoCzIRLnB1bHNlLnYxLkNvbnRleHQSJAoIY29tbWVyY2UYDiABKAsyEi5wdWxzZS52MS5Db21tZXJjZRISCgpwcm9maWxlX2lkGA8gASgJKq4BCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1RZUEVfVFJBQ0sQARIXChNFVkVOVF9UWVBFX0lERU5USUZZEAISEwoPRVZFTlRfVFlQRV9QQUdFEAMSFQoRRVZFTlRfVFlQRV9TQ1JFRU4QBBIUChBFVkVOVF9UWVBFX0dST1VQEAUSFAoQRVZFTlRfVFlQRV9BTElBUxAGYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChRwdWxzZS92MS9ldmVudC5wcm90bxIIcHVsc2UudjEiKQoKSWRlbnRpZmllchIMCgR0eXBlGAEgASgJEg0KBXZhbHVlGAIgASgJIooBCgdQcm9kdWN0EhIKCnByb2R1Y3RfaWQYASABKAkSCwoDc2t1GAIgASgJEgwKBG5hbWUYAyABKAkSEAoIY2F0ZWdvcnkYBCABKAkSDQoFYnJhbmQYBSABKAkSDQoFcHJpY2UYBiABKAESEAoIcXVhbnRpdHkYByABKAESDgoGY291cG9uGAggASgJIpUBCghDb21tZXJjZRIQCghvcmRlcl9pZBgBIAEoCRIPCgdyZXZlbnVlGAIgASgBEhAKCGN1cnJlbmN5GAMgASgJEhAKCGRpc2NvdW50GAQgASgBEhAKCHNoaXBwaW5nGAUgASgBEgsKA3RheBgGIAEoARIjCghwcm9kdWN0cxgHIAMoCzIRLnB1bHNlLnYxLlByb2R1Y3QiSQoLUGFnZUNvbnRleHQSCwoDdXJsGAEgASgJEgwKBHBhdGgYAiABKAkSEAoIcmVmZXJyZXIYAyABKAkSDQoFdGl0bGUYBCABKAkiXgoPQ2FtcGFpZ25Db250ZXh0EgwKBG5hbWUYASABKAkSDgoGc291cmNlGAIgASgJEg4KBm1lZGl1bRgDIAEoCRIMCgR0ZXJtGAQgASgJEg8KB2NvbnRlbnQYBSABKAki1gEKB0NvbnRleHQSCgoCaXAYASABKAkSEgoKdXNlcl9hZ2VudBgCIAEoCRIOCgZsb2NhbGUYAyABKAkSEAoIdGltZXpvbmUYBCABKAkSDwoHY2hhbm5lbBgFIAEoCRIjCgRwYWdlGAYgASgLMhUucHVsc2UudjEuUGFnZUNvbnRleHQSKwoIY2FtcGFpZ24YByABKAsyGS5wdWxzZS52MS5DYW1wYWlnbkNvbnRleHQSJgoFZXh0cmEYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IvcDCgVFdmVudBISCgptZXNzYWdlX2lkGAEgASgJEiEKBHR5cGUYAiABKA4yEy5wdWxzZS52MS5FdmVudFR5cGUSDQoFZXZlbnQYAyABKAkSDAoEbmFtZRgEIAEoCRItCgl0aW1lc3RhbXAYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JlY2VpdmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzb3VyY2UYByABKAkSKQoLaWRlbnRpZmllcnMYCCADKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEhMKC3ByZXZpb3VzX2lkGAkgASgJEhAKCGdyb3VwX2lkGAogASgJEicKBnRyYWl0cxgLIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKwoKcHJvcGVydGllcxgMIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSIgoHY29udGV4dBgNIAEoCzIRLnB1bHNlLnYxLkNvbnRleHQSJAoIY29tbWVyY2UYDiABKAsyEi5wdWxzZS52MS5Db21tZXJjZRISCgpwcm9maWxlX2lkGA8gASgJEiQKCGRlbGV0aW9uGBAgASgLMhIucHVsc2UudjEuRGVsZXRpb24iLAoIRGVsZXRpb24SEAoIc3VwcHJlc3MYASABKAgSDgoGcmVhc29uGAIgASgJKsUBCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1RZUEVfVFJBQ0sQARIXChNFVkVOVF9UWVBFX0lERU5USUZZEAISEwoPRVZFTlRfVFlQRV9QQUdFEAMSFQoRRVZFTlRfVFlQRV9TQ1JFRU4QBBIUChBFVkVOVF9UWVBFX0dST1VQEAUSFAoQRVZFTlRfVFlQRV9BTElBUxAGEhUKEUVWRU5UX1RZUEVfREVMRVRFEAdiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A typed value that names a person: anonymous_id, user_id, email, phone,
@@ -365,6 +365,13 @@ export type Event = Message<"pulse.v1.Event"> & {
    * @generated from field: string profile_id = 15;
    */
   profileId: string;
+
+  /**
+   * Set on EVENT_TYPE_DELETE only.
+   *
+   * @generated from field: pulse.v1.Deletion deletion = 16;
+   */
+  deletion?: Deletion | undefined;
 };
 
 /**
@@ -373,6 +380,35 @@ export type Event = Message<"pulse.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_pulse_v1_event, 6);
+
+/**
+ * A request to forget a person, carried on the event stream so that it is
+ * applied in order with their events and again on replay.
+ *
+ * @generated from message pulse.v1.Deletion
+ */
+export type Deletion = Message<"pulse.v1.Deletion"> & {
+  /**
+   * Drop later events that carry any of the deleted identifiers.
+   *
+   * @generated from field: bool suppress = 1;
+   */
+  suppress: boolean;
+
+  /**
+   * Why, for the record (a ticket, "user request"); not personal data.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message pulse.v1.Deletion.
+ * Use `create(DeletionSchema)` to create a new message.
+ */
+export const DeletionSchema: GenMessage<Deletion> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_event, 7);
 
 /**
  * The kind of call, after the Segment tracking spec.
@@ -414,6 +450,14 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_ALIAS = 6;
    */
   ALIAS = 6,
+
+  /**
+   * Pulse's own: forget the profile the identifiers name (see `deletion`).
+   * Only ProfileService.DeleteProfile writes it; senders cannot.
+   *
+   * @generated from enum value: EVENT_TYPE_DELETE = 7;
+   */
+  DELETE = 7,
 }
 
 /**

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/profile.proto.
  */
 export const file_pulse_v1_profile: GenFile = /*@__PURE__*/
-  fileDesc("ChZwdWxzZS92MS9wcm9maWxlLnByb3RvEghwdWxzZS52MSInCglTY29yZWRLZXkSCwoDa2V5GAEgASgJEg0KBXNjb3JlGAIgASgBIjIKClNjb3JlZEtleXMSJAoHZW50cmllcxgBIAMoCzITLnB1bHNlLnYxLlNjb3JlZEtleSIcCgpTdHJpbmdMaXN0Eg4KBnZhbHVlcxgBIAMoCSK6AQoMRmVhdHVyZVZhbHVlEhIKCmZlYXR1cmVfaWQYASABKAkSEAoGbnVtYmVyGAIgASgBSAASKgoEdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIABInCgdzdHJpbmdzGAQgASgLMhQucHVsc2UudjEuU3RyaW5nTGlzdEgAEiYKBnNjb3JlcxgFIAEoCzIULnB1bHNlLnYxLlNjb3JlZEtleXNIAEIHCgV2YWx1ZSKNAgoHUHJvZmlsZRISCgpwcm9maWxlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchInCgZ0cmFpdHMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EigKCGZlYXR1cmVzGAQgAygLMhYucHVsc2UudjEuRmVhdHVyZVZhbHVlEhEKCWF1ZGllbmNlcxgFIAMoCRIuCgpmaXJzdF9zZWVuGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImgKEUdldFByb2ZpbGVSZXF1ZXN0EigKCmlkZW50aWZpZXIYASABKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEikKBWFzX29mGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI4ChJHZXRQcm9maWxlUmVzcG9uc2USIgoHcHJvZmlsZRgBIAEoCzIRLnB1bHNlLnYxLlByb2ZpbGUyWQoOUHJvZmlsZVNlcnZpY2USRwoKR2V0UHJvZmlsZRIbLnB1bHNlLnYxLkdldFByb2ZpbGVSZXF1ZXN0GhwucHVsc2UudjEuR2V0UHJvZmlsZVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_event]);
+  fileDesc("ChZwdWxzZS92MS9wcm9maWxlLnByb3RvEghwdWxzZS52MSInCglTY29yZWRLZXkSCwoDa2V5GAEgASgJEg0KBXNjb3JlGAIgASgBIjIKClNjb3JlZEtleXMSJAoHZW50cmllcxgBIAMoCzITLnB1bHNlLnYxLlNjb3JlZEtleSIcCgpTdHJpbmdMaXN0Eg4KBnZhbHVlcxgBIAMoCSK6AQoMRmVhdHVyZVZhbHVlEhIKCmZlYXR1cmVfaWQYASABKAkSEAoGbnVtYmVyGAIgASgBSAASKgoEdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIABInCgdzdHJpbmdzGAQgASgLMhQucHVsc2UudjEuU3RyaW5nTGlzdEgAEiYKBnNjb3JlcxgFIAEoCzIULnB1bHNlLnYxLlNjb3JlZEtleXNIAEIHCgV2YWx1ZSLVAgoHUHJvZmlsZRISCgpwcm9maWxlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchInCgZ0cmFpdHMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EigKCGZlYXR1cmVzGAQgAygLMhYucHVsc2UudjEuRmVhdHVyZVZhbHVlEhEKCWF1ZGllbmNlcxgFIAMoCRIuCgpmaXJzdF9zZWVuGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiUKBm1lcmdlcxgIIAMoCzIVLnB1bHNlLnYxLk1lcmdlUmVjb3JkEh8KF3BlcnNvbmFsaXphdGlvbl9hbGxvd2VkGAkgASgIIpgBCgtNZXJnZVJlY29yZBIbChNhYnNvcmJlZF9wcm9maWxlX2lkGAEgASgJEi0KCW1lcmdlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKbWVzc2FnZV9pZBgDIAEoCRIpCgtpZGVudGlmaWVycxgEIAMoCzIULnB1bHNlLnYxLklkZW50aWZpZXIiaAoRR2V0UHJvZmlsZVJlcXVlc3QSKAoKaWRlbnRpZmllchgBIAEoCzIULnB1bHNlLnYxLklkZW50aWZpZXISKQoFYXNfb2YYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKEkdldFByb2ZpbGVSZXNwb25zZRIiCgdwcm9maWxlGAEgASgLMhEucHVsc2UudjEuUHJvZmlsZSJiChREZWxldGVQcm9maWxlUmVxdWVzdBIoCgppZGVudGlmaWVyGAEgASgLMhQucHVsc2UudjEuSWRlbnRpZmllchIQCghzdXBwcmVzcxgCIAEoCBIOCgZyZWFzb24YAyABKAkiawoVRGVsZXRlUHJvZmlsZVJlc3BvbnNlEhIKCnByb2ZpbGVfaWQYASABKAkSKQoLaWRlbnRpZmllcnMYAiADKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEhMKC2RlbGV0aW9uX2lkGAMgASgJItYBCg5Qcm9maWxlRGVsZXRlZBISCgpwcm9maWxlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIcChRhYnNvcmJlZF9wcm9maWxlX2lkcxgDIAMoCRISCgpzdXBwcmVzc2VkGAQgASgIEg4KBnJlYXNvbhgFIAEoCRITCgtkZWxldGlvbl9pZBgGIAEoCRIuCgpkZWxldGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJSCg1Qcm9maWxlTWVyZ2VkEhsKE3N1cnZpdm9yX3Byb2ZpbGVfaWQYASABKAkSJAoFbWVyZ2UYAiABKAsyFS5wdWxzZS52MS5NZXJnZVJlY29yZDKrAQoOUHJvZmlsZVNlcnZpY2USRwoKR2V0UHJvZmlsZRIbLnB1bHNlLnYxLkdldFByb2ZpbGVSZXF1ZXN0GhwucHVsc2UudjEuR2V0UHJvZmlsZVJlc3BvbnNlElAKDURlbGV0ZVByb2ZpbGUSHi5wdWxzZS52MS5EZWxldGVQcm9maWxlUmVxdWVzdBofLnB1bHNlLnYxLkRlbGV0ZVByb2ZpbGVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_event]);
 
 /**
  * @generated from message pulse.v1.ScoredKey
@@ -165,6 +165,20 @@ export type Profile = Message<"pulse.v1.Profile"> & {
    * @generated from field: google.protobuf.Timestamp last_seen = 7;
    */
   lastSeen?: Timestamp | undefined;
+
+  /**
+   * Profiles merged into this one, oldest first.
+   *
+   * @generated from field: repeated pulse.v1.MergeRecord merges = 8;
+   */
+  merges: MergeRecord[];
+
+  /**
+   * False when the profile's consent trait withholds personalization.
+   *
+   * @generated from field: bool personalization_allowed = 9;
+   */
+  personalizationAllowed: boolean;
 };
 
 /**
@@ -173,6 +187,46 @@ export type Profile = Message<"pulse.v1.Profile"> & {
  */
 export const ProfileSchema: GenMessage<Profile> = /*@__PURE__*/
   messageDesc(file_pulse_v1_profile, 4);
+
+/**
+ * One profile absorbed by another.
+ *
+ * @generated from message pulse.v1.MergeRecord
+ */
+export type MergeRecord = Message<"pulse.v1.MergeRecord"> & {
+  /**
+   * @generated from field: string absorbed_profile_id = 1;
+   */
+  absorbedProfileId: string;
+
+  /**
+   * Event time of the event that linked them.
+   *
+   * @generated from field: google.protobuf.Timestamp merged_at = 2;
+   */
+  mergedAt?: Timestamp | undefined;
+
+  /**
+   * The message id of that event.
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * The identifiers the absorbed profile brought.
+   *
+   * @generated from field: repeated pulse.v1.Identifier identifiers = 4;
+   */
+  identifiers: Identifier[];
+};
+
+/**
+ * Describes the message pulse.v1.MergeRecord.
+ * Use `create(MergeRecordSchema)` to create a new message.
+ */
+export const MergeRecordSchema: GenMessage<MergeRecord> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_profile, 5);
 
 /**
  * @generated from message pulse.v1.GetProfileRequest
@@ -196,7 +250,7 @@ export type GetProfileRequest = Message<"pulse.v1.GetProfileRequest"> & {
  * Use `create(GetProfileRequestSchema)` to create a new message.
  */
 export const GetProfileRequestSchema: GenMessage<GetProfileRequest> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_profile, 5);
+  messageDesc(file_pulse_v1_profile, 6);
 
 /**
  * @generated from message pulse.v1.GetProfileResponse
@@ -213,7 +267,147 @@ export type GetProfileResponse = Message<"pulse.v1.GetProfileResponse"> & {
  * Use `create(GetProfileResponseSchema)` to create a new message.
  */
 export const GetProfileResponseSchema: GenMessage<GetProfileResponse> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_profile, 6);
+  messageDesc(file_pulse_v1_profile, 7);
+
+/**
+ * @generated from message pulse.v1.DeleteProfileRequest
+ */
+export type DeleteProfileRequest = Message<"pulse.v1.DeleteProfileRequest"> & {
+  /**
+   * @generated from field: pulse.v1.Identifier identifier = 1;
+   */
+  identifier?: Identifier | undefined;
+
+  /**
+   * Drop later events that carry any of the profile's identifiers, instead
+   * of starting a fresh profile for them.
+   *
+   * @generated from field: bool suppress = 2;
+   */
+  suppress: boolean;
+
+  /**
+   * Why, for the record (a ticket number); not personal data.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message pulse.v1.DeleteProfileRequest.
+ * Use `create(DeleteProfileRequestSchema)` to create a new message.
+ */
+export const DeleteProfileRequestSchema: GenMessage<DeleteProfileRequest> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_profile, 8);
+
+/**
+ * @generated from message pulse.v1.DeleteProfileResponse
+ */
+export type DeleteProfileResponse = Message<"pulse.v1.DeleteProfileResponse"> & {
+  /**
+   * Empty when no profile held the identifier (nothing to delete).
+   *
+   * @generated from field: string profile_id = 1;
+   */
+  profileId: string;
+
+  /**
+   * The identifiers that no longer resolve (or, with suppress, are dropped).
+   *
+   * @generated from field: repeated pulse.v1.Identifier identifiers = 2;
+   */
+  identifiers: Identifier[];
+
+  /**
+   * The message id of the deletion on the event stream.
+   *
+   * @generated from field: string deletion_id = 3;
+   */
+  deletionId: string;
+};
+
+/**
+ * Describes the message pulse.v1.DeleteProfileResponse.
+ * Use `create(DeleteProfileResponseSchema)` to create a new message.
+ */
+export const DeleteProfileResponseSchema: GenMessage<DeleteProfileResponse> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_profile, 9);
+
+/**
+ * Published on `pulse.profile.deleted` when a profile is deleted.
+ *
+ * @generated from message pulse.v1.ProfileDeleted
+ */
+export type ProfileDeleted = Message<"pulse.v1.ProfileDeleted"> & {
+  /**
+   * @generated from field: string profile_id = 1;
+   */
+  profileId: string;
+
+  /**
+   * @generated from field: repeated pulse.v1.Identifier identifiers = 2;
+   */
+  identifiers: Identifier[];
+
+  /**
+   * Profile ids merged into it earlier, deleted with it.
+   *
+   * @generated from field: repeated string absorbed_profile_ids = 3;
+   */
+  absorbedProfileIds: string[];
+
+  /**
+   * @generated from field: bool suppressed = 4;
+   */
+  suppressed: boolean;
+
+  /**
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string deletion_id = 6;
+   */
+  deletionId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp deleted_at = 7;
+   */
+  deletedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pulse.v1.ProfileDeleted.
+ * Use `create(ProfileDeletedSchema)` to create a new message.
+ */
+export const ProfileDeletedSchema: GenMessage<ProfileDeleted> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_profile, 10);
+
+/**
+ * Published on `pulse.profile.merged` when one profile absorbs another.
+ *
+ * @generated from message pulse.v1.ProfileMerged
+ */
+export type ProfileMerged = Message<"pulse.v1.ProfileMerged"> & {
+  /**
+   * @generated from field: string survivor_profile_id = 1;
+   */
+  survivorProfileId: string;
+
+  /**
+   * @generated from field: pulse.v1.MergeRecord merge = 2;
+   */
+  merge?: MergeRecord | undefined;
+};
+
+/**
+ * Describes the message pulse.v1.ProfileMerged.
+ * Use `create(ProfileMergedSchema)` to create a new message.
+ */
+export const ProfileMergedSchema: GenMessage<ProfileMerged> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_profile, 11);
 
 /**
  * Reads resolved profiles.
@@ -228,6 +422,17 @@ export const ProfileService: GenService<{
     methodKind: "unary";
     input: typeof GetProfileRequestSchema;
     output: typeof GetProfileResponseSchema;
+  },
+  /**
+   * Forgets a person: the profile, every identifier, trait, feature and
+   * audience membership. Answers once the engine has applied it.
+   *
+   * @generated from rpc pulse.v1.ProfileService.DeleteProfile
+   */
+  deleteProfile: {
+    methodKind: "unary";
+    input: typeof DeleteProfileRequestSchema;
+    output: typeof DeleteProfileResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pulse_v1_profile, 0);
