@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 
 /** The benchmarks `run.ts` knows, in the order they run. */
-export const BENCHMARKS = ['ingest', 'decide', 'profile-read', 'windows'] as const;
+export const BENCHMARKS = ['ingest', 'identity', 'decide', 'profile-read', 'windows'] as const;
 
 /** The benchmarks that start their own nats-server. */
-export const NATS_BENCHMARKS: readonly BenchmarkName[] = ['ingest', 'decide'];
+export const NATS_BENCHMARKS: readonly BenchmarkName[] = ['ingest', 'identity', 'decide'];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -14,6 +14,10 @@ export interface ResolvedBenchOptions {
   quick: boolean;
   /** Events published for the ingest benchmark. */
   ingestEvents: number;
+  /** Copies of the UCI file in the identity benchmark. */
+  identityUciCopies: number;
+  /** People (8 events, 2 merges each) in the identity benchmark's merge stream. */
+  identityPeople: number;
   /** Events loaded into the engine before the decide benchmark. */
   decideProfileEvents: number;
   /** Offered rates of the open-loop phases, in requests per second. */
@@ -50,6 +54,8 @@ type Defaults = Omit<
 /** About 2.5 minutes on a 2-core machine. */
 const FULL_DEFAULTS: Defaults = {
   ingestEvents: 200_000,
+  identityUciCopies: 10,
+  identityPeople: 20_000,
   decideProfileEvents: 20_000,
   warmupMs: 1_000,
   phaseMs: 5_000,
@@ -66,6 +72,8 @@ const FULL_DEFAULTS: Defaults = {
 /** About 35 seconds: a smoke test of the figures, noisier. */
 const QUICK_DEFAULTS: Defaults = {
   ingestEvents: 20_000,
+  identityUciCopies: 2,
+  identityPeople: 3_000,
   decideProfileEvents: 5_000,
   warmupMs: 300,
   phaseMs: 1_000,

@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { hasNatsServer } from '@pulse/nats';
 import { runDecideBench } from './decide.bench.js';
+import { runIdentityBench } from './identity.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
@@ -19,6 +20,8 @@ import { runWindowsBench } from './windows.bench.js';
 
 const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<BenchResult>> = {
   ingest: (o) => runIngestBench({ events: o.ingestEvents }),
+  identity: (o) =>
+    runIdentityBench({ uciCopies: o.identityUciCopies, mergePeople: o.identityPeople }),
   decide: (o) =>
     runDecideBench({
       profileEvents: o.decideProfileEvents,

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { jetstream } from '@nats-io/jetstream';
@@ -10,6 +12,7 @@ import { REPO_ROOT, waitFor } from '../harness/index.js';
 import { sendCalls, useStack } from '../harness/stack.js';
 import { featureNumber, profileOf } from './helpers.js';
 
+const run = promisify(execFile);
 const DEFINITIONS = join(REPO_ROOT, 'tests/e2e/fixtures/identity-shop');
 const SECOND_MS = 1_000;
 const DAY_MS = 86_400_000;
@@ -296,6 +299,28 @@ describe('identity cases (tests/e2e/fixtures/identity-shop)', () => {
       code: 3,
       details: 'identifier.value: must be an email address',
     });
+  });
+
+  it('deletes a profile from the command line', async () => {
+    await sendInOrder([
+      {
+        type: 'identify',
+        userId: 'u16',
+        anonymousId: 'a16',
+        messageId: 'id-u16',
+        timestamp: iso(T),
+      },
+    ]);
+    const { profileId } = (await profileOf(t.stack, 'user_id', 'u16'))!;
+    const engine = `127.0.0.1:${t.stack.engine.grpcPort}`;
+    const cli = join(REPO_ROOT, 'services/cli/src/main.ts');
+    const args = ['--import', 'tsx', cli, 'delete-profile', 'user_id', 'u16', '--engine', engine];
+    const { stdout } = await run(process.execPath, [...args, '--reason', 'cli test'], {
+      cwd: REPO_ROOT,
+    });
+    expect(stdout).toContain(`deleted profile ${profileId} (`);
+    expect(stdout).toContain('anonymous_id=a16');
+    expect(await profileOf(t.stack, 'anonymous_id', 'a16')).toBeUndefined();
   });
 
   /** The data of the last message on `subject`, or undefined when there is none. */

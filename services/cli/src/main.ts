@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_DEMO_FILE, runDemo } from './commands/demo.js';
+import { runDeleteProfile } from './commands/delete-profile.js';
 import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
 
@@ -38,6 +39,14 @@ program
   .description('show a profile by any identifier')
   .option(...engineOption)
   .action((type, value, options) => runGetProfile(options.engine, { type, value }));
+
+program
+  .command('delete-profile <type> <value>')
+  .description('forget a person: profile, identifiers, traits, features, memberships')
+  .option(...engineOption)
+  .option('--suppress', 'drop later events that carry any of their identifiers', false)
+  .option('--reason <text>', 'why, for the record (a ticket number; no personal data)', '')
+  .action((type, value, options) => runDeleteProfile({ type, value }, options));
 
 program
   .command('decide <placement> <type> <value>')

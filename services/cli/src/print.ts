@@ -1,4 +1,4 @@
-import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { timestampDate, timestampMs } from '@bufbuild/protobuf/wkt';
 import type { DecideResponse, FeatureValue, ListAudiencesResponse, Profile } from '@pulse/proto';
 
 const number = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
@@ -34,7 +34,13 @@ export function formatProfile(profile: Profile): string {
     `profile ${profile.profileId}  (${ids})  traits ${traits}`,
     ...profile.features.map((f) => `    ${f.featureId.padEnd(width)}  ${formatFeature(f)}`),
     `    audiences: ${profile.audiences.join(', ') || '(none)'}`,
+    ...profile.merges.map(
+      (m) =>
+        `    merged ${m.absorbedProfileId} at ${m.mergedAt ? timestampDate(m.mergedAt).toISOString() : '?'}` +
+        ` (${m.identifiers.map((i) => `${i.type}=${i.value}`).join(' ')})`,
+    ),
   ];
+  if (!profile.personalizationAllowed) lines.push('    consent: personalization withheld');
   return lines.join('\n');
 }
 

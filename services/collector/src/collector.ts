@@ -37,7 +37,13 @@ export async function startCollector(
 
   const metrics = createCollectorMetrics();
   const onReport = metrics.recordReport;
-  const subscription = serveNatsIntake({ nc, js, logger, onReport });
+  const subscription = serveNatsIntake({
+    nc,
+    js,
+    logger,
+    onReport,
+    phoneRegion: config.phoneRegion,
+  });
   const grpc = await createGrpcServer({
     logger,
     host: config.grpcHost,
@@ -47,7 +53,9 @@ export async function startCollector(
       files: ['pulse/v1/ingest.proto', 'pulse/v1/diagnostics.proto'],
     },
     services: [
-      bindService(IngestService, ingestHandlers(js, logger, onReport), { logger }),
+      bindService(IngestService, ingestHandlers(js, logger, onReport, config.phoneRegion), {
+        logger,
+      }),
       bindService(DiagnosticsService, { ping: async (r) => ({ payload: r.payload }) }, { logger }),
     ],
   });
@@ -87,5 +95,13 @@ async function startHttp(
 ): Promise<HttpIntake | undefined> {
   if (config.writeKeys.size === 0) return undefined;
   const { httpHost: host, httpPort: port, writeKeys } = config;
-  return startHttpIntake({ js, host, port, writeKeys, logger, onReport });
+  return startHttpIntake({
+    js,
+    host,
+    port,
+    writeKeys,
+    logger,
+    onReport,
+    phoneRegion: config.phoneRegion,
+  });
 }

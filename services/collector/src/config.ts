@@ -10,6 +10,12 @@ const envSchema = z.object({
   PULSE_COLLECTOR_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_COLLECTOR_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
   PULSE_WRITE_KEYS: z.string().default(''),
+  PULSE_PHONE_REGION: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^([A-Z]{2})?$/, 'must be a two-letter ISO 3166 region code, like GB')
+    .default(''),
   PULSE_COLLECTOR_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_COLLECTOR_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
   PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
@@ -28,6 +34,8 @@ export interface ResolvedCollectorConfig {
   httpPort: number;
   /** Write keys of the HTTP intake and their sources; empty turns the intake off. */
   writeKeys: WriteKeys;
+  /** Region national phone numbers are read in; empty reads only international ones. */
+  phoneRegion: string;
   metricsHost: string;
   /** 0 picks a free port. */
   metricsPort: number;
@@ -56,6 +64,7 @@ export function resolveCollectorConfig(
   return Object.freeze({
     natsUrl: e.NATS_URL,
     grpcHost: e.PULSE_COLLECTOR_GRPC_HOST,
+    phoneRegion: e.PULSE_PHONE_REGION,
     grpcPort: e.PULSE_COLLECTOR_GRPC_PORT,
     httpHost: e.PULSE_COLLECTOR_HTTP_HOST,
     httpPort: e.PULSE_COLLECTOR_HTTP_PORT,

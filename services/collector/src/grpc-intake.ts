@@ -26,11 +26,12 @@ export function ingestHandlers(
   js: JetStreamClient,
   logger: Logger,
   onReport?: IngestContext['onReport'],
+  phoneRegion = '',
 ): ServiceHandlers<typeof IngestService> {
   return {
     async ingest(request, call) {
       if (!request.event) throw new InvalidArgumentError('event', 'is required');
-      const report = await run({ js, logger, onReport }, call, [request.event]);
+      const report = await run({ js, logger, onReport }, call, [request.event], phoneRegion);
       return { result: report.results[0] };
     },
 
@@ -45,16 +46,21 @@ export function ingestHandlers(
           `batch of ${bytes} bytes exceeds the 500 KB limit`,
         );
       }
-      return run({ js, logger, onReport }, call, request.events);
+      return run({ js, logger, onReport }, call, request.events, phoneRegion);
     },
   };
 }
 
-function run(base: Omit<IngestContext, 'source'>, call: CallContext, events: Event[]) {
+function run(
+  base: Omit<IngestContext, 'source'>,
+  call: CallContext,
+  events: Event[],
+  phoneRegion: string,
+) {
   const source = sourceOf(call);
   const receivedAtMs = Date.now();
   const candidates: Candidate[] = events.map((event) => ({
-    normalize: () => validateEvent(event, { source, receivedAtMs }),
+    normalize: () => validateEvent(event, { source, receivedAtMs, phoneRegion }),
     original: () => toBinary(EventSchema, event),
   }));
   return ingestBatch({ ...base, source }, candidates);

@@ -31,6 +31,8 @@ export interface HttpIntakeOptions {
   writeKeys: WriteKeys;
   logger: Logger;
   onReport?: IngestContext['onReport'];
+  /** Region of national phone numbers; see NormalizeOptions.phoneRegion. */
+  phoneRegion?: string;
 }
 
 /** A listening HTTP intake. */
@@ -98,7 +100,8 @@ async function handle(
 
   const receivedAtMs = Date.now();
   const candidates: Candidate[] = calls.map((call) => ({
-    normalize: () => normalizeEvent(call, { source, receivedAtMs }),
+    normalize: () =>
+      normalizeEvent(call, { source, receivedAtMs, phoneRegion: options.phoneRegion }),
     original: () => originalBytes(call, raw),
   }));
   const { js, onReport } = options;

@@ -2,6 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { BATCH_MAX_BYTES, InvalidEventError, normalizeEvent, validateEvent } from '@pulse/events';
+import type { NormalizeOptions } from '@pulse/events';
 import { CONTENT_TYPES, HEADERS, SUBJECTS, isValidSourceToken } from '@pulse/nats';
 import { IngestBatchRequestSchema } from '@pulse/proto';
 import type { Logger } from 'pino';
@@ -16,6 +17,8 @@ export interface NatsIntakeOptions {
   queue?: string;
   logger: Logger;
   onReport?: IngestContext['onReport'];
+  /** Region of national phone numbers; see NormalizeOptions.phoneRegion. */
+  phoneRegion?: string;
 }
 
 const encoder = new TextEncoder();
@@ -57,12 +60,12 @@ async function handle(options: NatsIntakeOptions, msg: Msg, logger: Logger): Pro
     respond(msg, await refuseWhole(ctx, msg.data, 'batch', reason));
     return;
   }
-  const receivedAtMs = Date.now();
+  const normalizeOptions = { source, receivedAtMs: Date.now(), phoneRegion: options.phoneRegion };
   const contentType = msg.headers?.get(HEADERS.contentType) ?? CONTENT_TYPES.json;
   const candidates =
     contentType === CONTENT_TYPES.protobuf
-      ? protobufCandidates(msg.data, source, receivedAtMs)
-      : jsonCandidates(msg.data, source, receivedAtMs);
+      ? protobufCandidates(msg.data, normalizeOptions)
+      : jsonCandidates(msg.data, normalizeOptions);
   if (typeof candidates === 'string') {
     respond(msg, await refuseWhole(ctx, msg.data, 'body', candidates));
     return;
@@ -70,11 +73,7 @@ async function handle(options: NatsIntakeOptions, msg: Msg, logger: Logger): Pro
   respond(msg, await ingestBatch(ctx, candidates));
 }
 
-function jsonCandidates(
-  data: Uint8Array,
-  source: string,
-  receivedAtMs: number,
-): Candidate[] | string {
+function jsonCandidates(data: Uint8Array, options: NormalizeOptions): Candidate[] | string {
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder().decode(data));
@@ -87,7 +86,7 @@ function jsonCandidates(
   if (!Array.isArray(calls)) return "'batch' must be an array";
   if (calls.length === 0) return "'batch' must not be empty";
   return calls.map((call) => ({
-    normalize: () => normalizeEvent(call, { source, receivedAtMs }),
+    normalize: () => normalizeEvent(call, options),
     original: () => originalBytes(call, data),
   }));
 }
@@ -105,15 +104,11 @@ function originalBytes(call: unknown, body: Uint8Array): Uint8Array {
   }
 }
 
-function protobufCandidates(
-  data: Uint8Array,
-  source: string,
-  receivedAtMs: number,
-): Candidate[] | string {
+function protobufCandidates(data: Uint8Array, options: NormalizeOptions): Candidate[] | string {
   try {
     const request = fromBinary(IngestBatchRequestSchema, data);
     return request.events.map((event) => ({
-      normalize: () => validateEvent(event, { source, receivedAtMs }),
+      normalize: () => validateEvent(event, options),
       original: () => data,
     }));
   } catch {
