@@ -301,6 +301,19 @@ describe('identity cases (tests/e2e/fixtures/identity-shop)', () => {
     });
   });
 
+  it('deletes a profile named by its profile id', async () => {
+    await sendInOrder([
+      { type: 'page', anonymousId: 'a17', messageId: 'page-a17', timestamp: iso(T) },
+    ]);
+    const { profileId } = (await profileOf(t.stack, 'anonymous_id', 'a17'))!;
+    const deleted = await t.stack.profiles.deleteProfile({
+      identifier: { type: 'profile_id', value: profileId },
+    });
+    expect(deleted.profileId).toBe(profileId);
+    expect(await profileOf(t.stack, 'anonymous_id', 'a17')).toBeUndefined();
+    expect(await profileOf(t.stack, 'profile_id', profileId)).toBeUndefined();
+  });
+
   it('deletes a profile from the command line', async () => {
     await sendInOrder([
       {

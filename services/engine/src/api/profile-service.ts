@@ -3,7 +3,7 @@ import { FailedPreconditionError, NotFoundError, UnavailableError } from '@pulse
 import type { CallContext, ServiceHandlers } from '@pulse/grpc';
 import type { ProfileService } from '@pulse/proto';
 import type { EngineContext } from '../context.js';
-import { findProfile } from '../profile/find-profile.js';
+import { PROFILE_ID_TYPE, findProfile } from '../profile/find-profile.js';
 import { profileView } from '../profile/profile-view.js';
 import { toProfileMessage } from './profile-proto.js';
 import { instantOf, requireIdentifier } from './request-fields.js';
@@ -40,7 +40,12 @@ export function profileHandlers(ctx: EngineContext): ServiceHandlers<typeof Prof
       const identifiers = record
         ? record.identifiers.map(([type, value]) => ({ type, value }))
         : [{ type: identifier.type, value: identifier.value }];
-      const queued = await ctx.deletions.request(identifiers, request.suppress, request.reason);
+      // The profile's own id goes too: a profile whose device ids moved to
+      // another person may hold no identifier of its own any more.
+      const named = record
+        ? [...identifiers, { type: PROFILE_ID_TYPE, value: record.id }]
+        : identifiers;
+      const queued = await ctx.deletions.request(named, request.suppress, request.reason);
       await waitApplied(ctx, queued.seq, call);
       return { profileId: record?.id ?? '', identifiers, deletionId: queued.deletionId };
     },
