@@ -22,6 +22,9 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // Without this every request (each JetStream publish) builds two Error
+    // objects up front for their stack traces: a few % of the engine's CPU.
+    noAsyncTraces: true,
   });
   log.info({ server: nc.getServer() }, 'nats connected');
   void watchStatus(nc, log);
