@@ -67,7 +67,7 @@ export function screenOffers(
   return catalogue.forPlacement(input.placement).map((offer): ScreenedOffer => {
     if (!inSchedule(offer, input.nowMs)) {
       const schedule = `${offer.start ?? '(open)'} to ${offer.end ?? '(open)'}`;
-      return { status: 'outside_schedule', offer, reason: `outside schedule ${schedule}` };
+      return { status: 'outside_schedule', offer, reason: `scheduled ${schedule}` };
     }
     const audienceReason = audienceRefusal(offer, input.audiences);
     if (audienceReason !== undefined) {

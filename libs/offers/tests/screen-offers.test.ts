@@ -54,7 +54,7 @@ describe('screenOffers', () => {
     const [outcome] = screenOffers(scheduled, rankInput({ nowMs: NOW_MS }));
     expect(outcome).toMatchObject({
       status: 'outside_schedule',
-      reason: 'outside schedule 2011-12-10T00:00:00Z to 2011-12-24T00:00:00Z',
+      reason: 'scheduled 2011-12-10T00:00:00Z to 2011-12-24T00:00:00Z',
     });
     expect(scheduled.get('xmas')?.group).toBe('seasonal');
   });
