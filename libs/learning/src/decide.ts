@@ -130,58 +130,18 @@ export function decide(input: DecideInput, context: DecideContext): Decision {
   const holdout = inHoldout(input.profileId, placement.holdout);
   const model = holdout ? 'fixed' : placement.model;
   const limit = input.limit ?? placement.limit;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new RangeError(`'limit' must be a non-negative integer, got ${limit}`);
+  }
   const x = buildContextVector(context.options.context, input.features);
   const verdicts = new Map<string, ConsideredOffer>();
 
-  // Screening and contact policy.
-  const allowed: EligibleOffer[] = [];
-  for (const screened of input.screened) {
-    const offerId = screened.offer.id;
-    if (screened.status !== 'eligible') {
-      const verdict = screened.status;
-      verdicts.set(offerId, {
-        offerId,
-        verdict,
-        explanation: explainDropped(verdict, screened.reason),
-      });
-      continue;
-    }
-    const contact = isAllowed(input.contact, screened.offer, input.atMs, input.contactRules);
-    if (!contact.allowed) {
-      const verdict = contact.reason;
-      verdicts.set(offerId, {
-        offerId,
-        verdict,
-        explanation: explainDropped(verdict, contact.detail),
-      });
-      continue;
-    }
-    allowed.push(screened);
-  }
-  if (holdout && placement.holdout?.serve === 'nothing') {
-    const why = `the profile is in the holdout of '${input.placement}', which is shown nothing`;
-    for (const eligible of allowed) {
-      const offerId = eligible.offer.id;
-      verdicts.set(offerId, { offerId, verdict: 'held_out', explanation: `held out: ${why}` });
-    }
-    allowed.length = 0;
-  }
-
-  // Scoring and selection.
+  const allowed = admit(input, placement, holdout, verdicts);
   const scored = allowed.map((eligible) =>
     scoreOffer(eligible, model, x, input.placement, placement, context),
   );
   const learned = model !== 'fixed' && scored.length > 0 && limit > 0;
-  let ranking = pick(sortBy(scored, 'score'), limit, placement.allowSameGroup);
-  let deviated = false;
-  if (learned) {
-    const greedy = pick(sortBy(scored, 'greedyScore'), limit, placement.allowSameGroup);
-    deviated = ranking.chosen[0]?.eligible.offer.id !== greedy.chosen[0]?.eligible.offer.id;
-    if (deviated && !mayDeviate(context.learner, input.placement, placement)) {
-      ranking = greedy;
-      deviated = false;
-    }
-  }
+  const { ranking, deviated } = select(scored, limit, learned, input.placement, placement, context);
 
   // Verdicts and the record feedback needs.
   const { chosen, sameGroupAs } = ranking;
@@ -204,20 +164,98 @@ export function decide(input: DecideInput, context: DecideContext): Decision {
     deviated,
     offers: chosen.map(toChosenOffer),
     considered: input.screened.flatMap((s) => verdicts.get(s.offer.id) ?? []),
-    record: {
-      decisionId: input.decisionId,
-      profileId: input.profileId,
-      placement: input.placement,
-      decidedAtMs: input.atMs,
-      holdout,
-      x,
-      offers: chosen.map((offer) => ({
-        offerId: offer.eligible.offer.id,
-        viewed: false,
-        clicked: false,
-        converted: false,
-      })),
-    },
+    record: decisionRecord(input, holdout, x, chosen),
+  };
+}
+
+/**
+ * Settles the offers screening dropped, those the contact policy holds back
+ * and, for a holdout shown nothing, all the rest; returns the offers left.
+ */
+function admit(
+  input: DecideInput,
+  placement: ResolvedPlacementOptions,
+  holdout: boolean,
+  verdicts: Map<string, ConsideredOffer>,
+): EligibleOffer[] {
+  const allowed: EligibleOffer[] = [];
+  for (const screened of input.screened) {
+    const offerId = screened.offer.id;
+    if (screened.status !== 'eligible') {
+      const verdict = screened.status;
+      const explanation = explainDropped(verdict, screened.reason);
+      verdicts.set(offerId, { offerId, verdict, explanation });
+      continue;
+    }
+    const contact = isAllowed(input.contact, screened.offer, input.atMs, input.contactRules);
+    if (!contact.allowed) {
+      const verdict = contact.reason;
+      const explanation = explainDropped(verdict, contact.detail);
+      verdicts.set(offerId, { offerId, verdict, explanation });
+      continue;
+    }
+    allowed.push(screened);
+  }
+  if (!holdout || placement.holdout?.serve !== 'nothing') {
+    return allowed;
+  }
+  const why = `the profile is in the holdout of '${input.placement}', which is shown nothing`;
+  for (const { offer } of allowed) {
+    verdicts.set(offer.id, {
+      offerId: offer.id,
+      verdict: 'held_out',
+      explanation: `held out: ${why}`,
+    });
+  }
+  return [];
+}
+
+/**
+ * Takes the best offers by sampled score; when that answer starts with
+ * another offer than the greedy one and the placement's deviation share is
+ * spent, takes the greedy answer instead.
+ */
+function select(
+  scored: readonly ScoredOffer[],
+  limit: number,
+  learned: boolean,
+  placementName: string,
+  placement: ResolvedPlacementOptions,
+  context: DecideContext,
+): { ranking: Ranking; deviated: boolean } {
+  const ranking = pick(sortBy(scored, 'score'), limit, placement.allowSameGroup);
+  if (!learned) {
+    return { ranking, deviated: false };
+  }
+  const greedy = pick(sortBy(scored, 'greedyScore'), limit, placement.allowSameGroup);
+  const first = ranking.chosen[0]?.eligible.offer.id;
+  if (first === greedy.chosen[0]?.eligible.offer.id) {
+    return { ranking, deviated: false };
+  }
+  return mayDeviate(context.learner, placementName, placement)
+    ? { ranking, deviated: true }
+    : { ranking: greedy, deviated: false };
+}
+
+function decisionRecord(
+  input: DecideInput,
+  holdout: boolean,
+  x: number[],
+  chosen: readonly ScoredOffer[],
+): DecisionRecord {
+  return {
+    decisionId: input.decisionId,
+    profileId: input.profileId,
+    placement: input.placement,
+    decidedAtMs: input.atMs,
+    holdout,
+    x,
+    offers: chosen.map(({ eligible }) => ({
+      offerId: eligible.offer.id,
+      viewed: false,
+      clicked: false,
+      converted: false,
+    })),
   };
 }
 
