@@ -90,14 +90,19 @@ export function isAllowed(
   atMs: number,
   rules: ContactRules,
 ): ContactVerdict {
+  const offerTimes = state.offers[offer.id];
+  const groupTimes = offer.group === undefined ? undefined : state.groups[offer.group];
+  if (offerTimes === undefined && groupTimes === undefined) {
+    return ALLOWED; // never contacted: the common case, kept cheap
+  }
   const offerRule = rules.offers?.[offer.id] ?? rules.defaultOffer;
   const groupRule =
     offer.group === undefined ? undefined : (rules.groups?.[offer.group] ?? rules.defaultGroup);
   const subjects: Array<[string, ContactTimes | undefined, ContactRule | undefined]> = [
-    [`offer '${offer.id}'`, state.offers[offer.id], offerRule],
+    [`offer '${offer.id}'`, offerTimes, offerRule],
   ];
   if (offer.group !== undefined) {
-    subjects.push([`group '${offer.group}'`, state.groups[offer.group], groupRule]);
+    subjects.push([`group '${offer.group}'`, groupTimes, groupRule]);
   }
   for (const [label, times, rule] of subjects) {
     const refusal = coolingDown(label, times, rule, atMs);

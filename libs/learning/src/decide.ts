@@ -14,10 +14,10 @@ import type {
   ResolvedLearningOptions,
   ResolvedPlacementOptions,
 } from './learning-options.js';
-import { betaEstimate, linearEstimate } from './models.js';
+import { betaEstimate, FIXED_ESTIMATE, linearEstimate } from './models.js';
 import type { PropensityEstimate } from './models.js';
 import type { Random } from './random.js';
-import { explainChosen, explainDropped, explainLever } from './explain-decision.js';
+import { explainChosen, explainDropped, leverOf } from './explain-decision.js';
 
 /** What one offer considered by a decision came to. */
 export const OFFER_VERDICTS = {
@@ -54,6 +54,11 @@ export interface DecideInput {
   contactRules: ContactRules;
   /** Overrides the placement's `limit`. */
   limit?: number;
+  /**
+   * Whether to word an explanation for every offer considered; verdicts are
+   * always given. Words cost about as much as the rest of the decision. @default false
+   */
+  explain?: boolean;
 }
 
 /** The learned state and settings a decision reads; it changes none of them. */
@@ -80,8 +85,11 @@ export interface ChosenOffer {
 export interface ConsideredOffer {
   offerId: string;
   verdict: OfferVerdict;
-  /** For an analyst, e.g. `capped: 2 impressions of offer 'x' in the last 1d (at most 2)`. */
-  explanation: string;
+  /**
+   * For an analyst, e.g. `capped: 2 impressions of offer 'x' in the last 1d (at most 2)`;
+   * only when the decision was asked to `explain`.
+   */
+  explanation?: string;
   /** Set for offers that were scored. */
   score?: number;
 }
@@ -108,8 +116,6 @@ export interface Decision {
 export interface ScoredOffer {
   readonly eligible: EligibleOffer;
   readonly lever: number;
-  /** The lever's arithmetic in words. */
-  readonly leverWords: string;
   readonly estimate: PropensityEstimate;
   /** From the sampled propensity. */
   readonly score: number;
@@ -145,15 +151,26 @@ export function decide(input: DecideInput, context: DecideContext): Decision {
 
   // Verdicts and the record feedback needs.
   const { chosen, sameGroupAs } = ranking;
+  const explain = input.explain === true;
   chosen.forEach((offer, rank) => {
     const offerId = offer.eligible.offer.id;
-    const explanation = explainChosen(offer, rank, chosen.length, model, holdout);
-    verdicts.set(offerId, { offerId, verdict: 'chosen', explanation, score: offer.score });
+    const verdict: ConsideredOffer = { offerId, verdict: 'chosen', score: offer.score };
+    if (explain) {
+      verdict.explanation = explainChosen(
+        offer,
+        rank,
+        chosen.length,
+        model,
+        placement.lever,
+        holdout,
+      );
+    }
+    verdicts.set(offerId, verdict);
   });
   for (const offer of scored) {
     const offerId = offer.eligible.offer.id;
     if (!verdicts.has(offerId)) {
-      verdicts.set(offerId, unchosenVerdict(offer, chosen, sameGroupAs.get(offerId)));
+      verdicts.set(offerId, unchosenVerdict(offer, chosen, sameGroupAs.get(offerId), explain));
     }
   }
   return {
@@ -183,15 +200,12 @@ function admit(
     const offerId = screened.offer.id;
     if (screened.status !== 'eligible') {
       const verdict = screened.status;
-      const explanation = explainDropped(verdict, screened.reason);
-      verdicts.set(offerId, { offerId, verdict, explanation });
+      verdicts.set(offerId, dropped(offerId, verdict, screened.reason, input.explain));
       continue;
     }
     const contact = isAllowed(input.contact, screened.offer, input.atMs, input.contactRules);
     if (!contact.allowed) {
-      const verdict = contact.reason;
-      const explanation = explainDropped(verdict, contact.detail);
-      verdicts.set(offerId, { offerId, verdict, explanation });
+      verdicts.set(offerId, dropped(offerId, contact.reason, contact.detail, input.explain));
       continue;
     }
     allowed.push(screened);
@@ -199,15 +213,22 @@ function admit(
   if (!holdout || placement.holdout?.serve !== 'nothing') {
     return allowed;
   }
-  const why = `the profile is in the holdout of '${input.placement}', which is shown nothing`;
+  const why = `the profile is in the holdout of '${input.placement}', shown nothing`;
   for (const { offer } of allowed) {
-    verdicts.set(offer.id, {
-      offerId: offer.id,
-      verdict: 'held_out',
-      explanation: `held out: ${why}`,
-    });
+    verdicts.set(offer.id, dropped(offer.id, 'held_out', why, input.explain));
   }
   return [];
+}
+
+function dropped(
+  offerId: string,
+  verdict: OfferVerdict,
+  detail: string,
+  explain: boolean | undefined,
+): ConsideredOffer {
+  return explain === true
+    ? { offerId, verdict, explanation: explainDropped(verdict, detail) }
+    : { offerId, verdict };
 }
 
 /**
@@ -289,13 +310,12 @@ function scoreOffer(
     const { ridge, noise } = context.options;
     estimate = linearEstimate(arm, x, { ridge, noise, temperature }, context.random);
   } else {
-    estimate = { sampled: 1, mean: 1, basis: 'fixed ranking' };
+    estimate = FIXED_ESTIMATE;
   }
-  const { lever, words: leverWords } = explainLever(eligible, placement.lever);
+  const lever = leverOf(eligible, placement.lever);
   return {
     eligible,
     lever,
-    leverWords,
     estimate,
     score: roundScore(estimate.sampled * offer.value * lever),
     greedyScore: roundScore(estimate.mean * offer.value * lever),
@@ -349,21 +369,28 @@ function unchosenVerdict(
   offer: ScoredOffer,
   chosen: readonly ScoredOffer[],
   sameGroupHolder: string | undefined,
+  explain: boolean,
 ): ConsideredOffer {
   const offerId = offer.eligible.offer.id;
   const { score } = offer;
   if (sameGroupHolder !== undefined) {
-    const group = offer.eligible.offer.group;
-    const explanation = `same group '${group}' as chosen offer '${sameGroupHolder}'`;
-    return { offerId, verdict: 'same_group', explanation, score };
+    const verdict: ConsideredOffer = { offerId, verdict: 'same_group', score };
+    if (explain) {
+      const group = offer.eligible.offer.group;
+      verdict.explanation = `same group '${group}' as chosen offer '${sameGroupHolder}'`;
+    }
+    return verdict;
   }
+  const verdict: ConsideredOffer = { offerId, verdict: 'outranked', score };
   const last = chosen.at(-1);
-  const explanation =
-    last === undefined
-      ? 'outranked: the answer holds no offers'
-      : `outranked: score ${score} ranks below the ${chosen.length} chosen ` +
-        `(last '${last.eligible.offer.id}' at ${last.score})`;
-  return { offerId, verdict: 'outranked', explanation, score };
+  if (explain) {
+    verdict.explanation =
+      last === undefined
+        ? 'outranked: the answer holds no offers'
+        : `outranked: score ${score} ranks below the ${chosen.length} chosen ` +
+          `(last '${last.eligible.offer.id}' at ${last.score})`;
+  }
+  return verdict;
 }
 
 function toChosenOffer(offer: ScoredOffer): ChosenOffer {

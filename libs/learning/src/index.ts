@@ -19,8 +19,8 @@ export type {
   FeedbackOutcome,
   LearnerState,
 } from './learner-state.js';
-export { betaEstimate, linearEstimate } from './models.js';
-export type { BetaPrior, PropensityEstimate } from './models.js';
+export { betaEstimate, describeEstimate, FIXED_ESTIMATE, linearEstimate } from './models.js';
+export type { BetaPrior, EstimateBasis, PropensityEstimate } from './models.js';
 export {
   BUSINESS_LEVERS,
   MAX_TEMPERATURE,

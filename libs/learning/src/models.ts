@@ -8,14 +8,42 @@ export interface BetaPrior {
   failures: number;
 }
 
+/** What an estimate was drawn from, kept as numbers so that words cost nothing until asked for. */
+export type EstimateBasis =
+  | { model: 'beta'; alpha: number; beta: number }
+  | { model: 'linear'; features: number; estimate: number; spread: number }
+  | { model: 'fixed' };
+
 /** A propensity estimate for one offer: a draw for exploration and the posterior mean. */
 export interface PropensityEstimate {
   /** The Thompson draw, scaled by the temperature around the mean, in [0, 1]. */
   sampled: number;
   /** The posterior mean: what a greedy choice ranks by. */
   mean: number;
-  /** The estimate in words, e.g. `Beta(13, 95), mean 0.12`. */
-  basis: string;
+  basis: EstimateBasis;
+}
+
+/** The propensity 1 of the fixed ranking. */
+export const FIXED_ESTIMATE: PropensityEstimate = Object.freeze({
+  sampled: 1,
+  mean: 1,
+  basis: Object.freeze({ model: 'fixed' as const }),
+});
+
+/** An estimate's basis in words, e.g. `Beta(13, 95), mean 0.12`. */
+export function describeEstimate(estimate: PropensityEstimate): string {
+  const { basis } = estimate;
+  switch (basis.model) {
+    case 'beta':
+      return `Beta(${round(basis.alpha)}, ${round(basis.beta)}), mean ${round(estimate.mean)}`;
+    case 'linear':
+      return (
+        `linear model on ${basis.features} features, ` +
+        `estimate ${round(basis.estimate)} ± ${round(basis.spread)}`
+      );
+    case 'fixed':
+      return 'fixed ranking';
+  }
 }
 
 /**
@@ -33,7 +61,7 @@ export function betaEstimate(
   const mean = alpha / (alpha + beta);
   const draw = temperature === 0 ? mean : sampleBeta(random, alpha, beta);
   const sampled = clamp01(mean + temperature * (draw - mean));
-  return { sampled, mean, basis: `Beta(${round(alpha)}, ${round(beta)}), mean ${round(mean)}` };
+  return { sampled, mean, basis: { model: 'beta', alpha, beta } };
 }
 
 /**
@@ -64,7 +92,7 @@ export function linearEstimate(
   return {
     sampled: clamp01(draw),
     mean,
-    basis: `linear model on ${d - 1} features, estimate ${round(mean)} ± ${round(spread)}`,
+    basis: { model: 'linear', features: d - 1, estimate: mean, spread },
   };
 }
 

@@ -86,6 +86,7 @@ export function harness(
         features,
         contact,
         contactRules,
+        explain: true,
         ...(overrides.limit === undefined ? {} : { limit: overrides.limit }),
       };
       return decide(input, { learner, options: resolved, random });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createLearnerState,
   createRandom,
+  describeEstimate,
   isLearnerStateMismatchError,
   linearEstimate,
   mergeLearnerStates,
@@ -91,7 +92,7 @@ describe('mergeLearnerStates', () => {
     expect(estimate.sampled).toBeCloseTo(0.6, 12);
     // xᵀA⁻¹x = 4/15, so the draw's spread at temperature 1 is 0.25 × √(4/15) ≈ 0.129.
     const spread = linearEstimate(arm, [1, 1], { ...settings, temperature: 1 }, createRandom(1));
-    expect(spread.basis).toBe('linear model on 1 features, estimate 0.6 ± 0.129');
+    expect(describeEstimate(spread)).toBe('linear model on 1 features, estimate 0.6 ± 0.129');
   });
 
   it('refuses states built from different context features', () => {
