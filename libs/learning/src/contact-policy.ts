@@ -73,6 +73,40 @@ export type ContactVerdict = { allowed: true } | ContactRefusal;
 
 const ALLOWED: ContactVerdict = Object.freeze({ allowed: true });
 
+/**
+ * Checks contact rules once, before use, and returns them frozen: limits are
+ * positive (impressions a whole number), and `maxImpressions` comes with
+ * `windowMs`. Throws `RangeError` naming the field, e.g. `groups.seasonal.windowMs`.
+ */
+export function checkContactRules(rules: ContactRules): Readonly<ContactRules> {
+  const scoped = [
+    ['offers', rules.offers],
+    ['groups', rules.groups],
+  ] as const;
+  for (const [scope, byKey] of scoped) {
+    for (const [key, rule] of Object.entries(byKey ?? {})) checkRule(rule, `${scope}.${key}`);
+  }
+  if (rules.defaultOffer !== undefined) checkRule(rules.defaultOffer, 'defaultOffer');
+  if (rules.defaultGroup !== undefined) checkRule(rules.defaultGroup, 'defaultGroup');
+  return Object.freeze(rules);
+}
+
+function checkRule(rule: ContactRule, field: string) {
+  const { maxImpressions, windowMs } = rule;
+  if (maxImpressions !== undefined && !(Number.isInteger(maxImpressions) && maxImpressions > 0)) {
+    throw new RangeError(`'${field}.maxImpressions' must be a whole number > 0`);
+  }
+  if ((maxImpressions === undefined) !== (windowMs === undefined)) {
+    throw new RangeError(`'${field}.windowMs' must be given with maxImpressions, and only then`);
+  }
+  for (const name of ['windowMs', 'conversionCooldownMs', 'dismissalCooldownMs'] as const) {
+    const value = rule[name];
+    if (value !== undefined && !(value > 0 && Number.isFinite(value))) {
+      throw new RangeError(`'${field}.${name}' must be a finite number of ms > 0`);
+    }
+  }
+}
+
 /** An empty contact history. */
 export function createContactState(): ContactState {
   return { offers: {}, groups: {} };

@@ -39,6 +39,7 @@ export type {
 export { recordFeedback } from './feedback.js';
 export type { DecisionRecord, Feedback, FeedbackResult, ShownOffer } from './feedback.js';
 export {
+  checkContactRules,
   createContactState,
   isAllowed,
   mergeContactStates,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkContactRules,
   createContactState,
   isAllowed,
   mergeContactStates,
@@ -122,5 +123,23 @@ describe('contact state upkeep', () => {
       offers: { lantern: { impressions: [T0 + 12 * HOUR_MS], conversions: [], dismissals: [] } },
       groups: {},
     });
+  });
+});
+
+describe('checkContactRules', () => {
+  it.each([
+    [
+      { offers: { lantern: { maxImpressions: 0, windowMs: DAY_MS } } },
+      "'offers.lantern.maxImpressions'",
+    ],
+    [{ groups: { seasonal: { maxImpressions: 2 } } }, "'groups.seasonal.windowMs'"],
+    [{ defaultOffer: { conversionCooldownMs: -1 } }, "'defaultOffer.conversionCooldownMs'"],
+  ])('rejects %j naming the field', (rules, field) => {
+    expect(() => checkContactRules(rules)).toThrow(RangeError);
+    expect(() => checkContactRules(rules)).toThrow(field);
+  });
+
+  it('accepts the rules the tests use', () => {
+    expect(checkContactRules(TWO_A_DAY)).toBe(TWO_A_DAY);
   });
 });
