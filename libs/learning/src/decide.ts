@@ -323,11 +323,21 @@ function scoreOffer(
 }
 
 function sortBy(scored: readonly ScoredOffer[], key: 'score' | 'greedyScore'): ScoredOffer[] {
-  return [...scored].sort(
-    (a, b) =>
-      b[key] - a[key] ||
-      b.eligible.score - a.eligible.score ||
-      compareIds(a.eligible.offer.id, b.eligible.offer.id),
+  return [...scored].sort(key === 'score' ? bySampledScore : byGreedyScore);
+}
+
+// Two comparators rather than one reading `offer[key]`, which keeps the hot sort monomorphic.
+function bySampledScore(a: ScoredOffer, b: ScoredOffer): number {
+  return b.score - a.score || byFixedScoreThenId(a, b);
+}
+
+function byGreedyScore(a: ScoredOffer, b: ScoredOffer): number {
+  return b.greedyScore - a.greedyScore || byFixedScoreThenId(a, b);
+}
+
+function byFixedScoreThenId(a: ScoredOffer, b: ScoredOffer): number {
+  return (
+    b.eligible.score - a.eligible.score || compareIds(a.eligible.offer.id, b.eligible.offer.id)
   );
 }
 

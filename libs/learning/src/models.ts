@@ -77,7 +77,7 @@ export function linearEstimate(
   random: Random,
 ): PropensityEstimate {
   const d = x.length;
-  const lower = choleskyWithRidge(arm?.xx, d, settings.ridge);
+  const lower = factorOf(arm, d, settings.ridge);
   const theta = arm === undefined ? new Float64Array(d) : solveSpd(lower, arm.xr, d);
   const whitened = forwardSolve(lower, x, d);
   let estimate = 0;
@@ -94,6 +94,31 @@ export function linearEstimate(
     mean,
     basis: { model: 'linear', features: d - 1, estimate: mean, spread },
   };
+}
+
+interface CachedFactor {
+  /** xx[0], the number of trials (bias × bias): it grows with every change to xx. */
+  trials: number;
+  ridge: number;
+  lower: Float64Array;
+}
+
+// Factors by the arm's xx array, so that an arm without new trials is not
+// factored again on every decision. A state decoded anew gets new arrays.
+const factors = new WeakMap<readonly number[], CachedFactor>();
+
+function factorOf(arm: ArmStats | undefined, d: number, ridge: number): Float64Array {
+  if (arm === undefined || arm.xx.length !== d * d) {
+    return choleskyWithRidge(arm?.xx, d, ridge);
+  }
+  const trials = arm.xx[0] as number;
+  const cached = factors.get(arm.xx);
+  if (cached !== undefined && cached.trials === trials && cached.ridge === ridge) {
+    return cached.lower;
+  }
+  const lower = choleskyWithRidge(arm.xx, d, ridge);
+  factors.set(arm.xx, { trials, ridge, lower });
+  return lower;
 }
 
 /** The lower Cholesky factor L of ridge·I + xx (row-major d × d), so that L·Lᵀ = A. */

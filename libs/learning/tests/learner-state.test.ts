@@ -95,6 +95,18 @@ describe('mergeLearnerStates', () => {
     expect(describeEstimate(spread)).toBe('linear model on 1 features, estimate 0.6 ± 0.129');
   });
 
+  it('estimates from fresh statistics after new trials reach a known arm', () => {
+    const state = feed(FEEDBACK_A);
+    const arm = state.arms.homepage?.lantern;
+    const settings = { ridge: 1, noise: 0.25, temperature: 0 };
+    const before = linearEstimate(arm, [1, 1], settings, createRandom(1)).mean;
+    mergeLearnerStates(state, feed(FEEDBACK_B));
+    const after = linearEstimate(arm, [1, 1], settings, createRandom(1)).mean;
+    // Before: A = [[3,2],[2,5]], θ = A⁻¹·[1,2] = [1/11, 4/11]; after: 0.6 as worked out above.
+    expect(before).toBeCloseTo(5 / 11, 12);
+    expect(after).toBeCloseTo(0.6, 12);
+  });
+
   it('refuses states built from different context features', () => {
     const other = createLearnerState(['orders_90d']);
     let caught: unknown;
