@@ -6,11 +6,18 @@ import {
   createLearnerState,
   createRandom,
   decide,
+  mergeLearnerStates,
   recordDecision,
   recordFeedback,
   resolveLearningOptions,
 } from '@pulse/learning';
-import type { Feedback, Random } from '@pulse/learning';
+import type {
+  DecisionRecord,
+  Feedback,
+  LearnerState,
+  Random,
+  ResolvedLearningOptions,
+} from '@pulse/learning';
 
 /**
  * Ground truth: a customer's click probability per offer is linear in two
@@ -76,48 +83,90 @@ function clickRate(policy: Policy): number {
 
 let feedbackSink: ((i: number, offerId: string, clicked: boolean) => void) | undefined;
 
-function learnerPolicy(model: 'beta' | 'linear'): Policy {
-  const options = resolveLearningOptions({
+const options = (model: 'beta' | 'linear') =>
+  resolveLearningOptions({
     context: [
       { feature: 'orders_90d', transform: 'log1p', divideBy: 3 },
       { feature: 'days_since_visit', transform: 'identity', divideBy: 60 },
     ],
     placements: { homepage: { model, lever: 'none' } },
   });
-  const learner = createLearnerState(options.contextIds);
-  const random = createRandom(3);
-  const records = new Map<string, ReturnType<typeof decide>['record']>();
-  const pending: Feedback[] = [];
-  const contact = createContactState();
+
+/**
+ * One engine replica as the engine would run it: decisions read `learner`;
+ * decisions and feedback go into `delta`, which is published, and every
+ * replica (the sender too) adds the published deltas in stream order.
+ */
+class Replica {
+  learner: LearnerState;
+  delta: LearnerState;
+  readonly records = new Map<string, DecisionRecord>();
+  private readonly random: Random;
+  private readonly contact = createContactState();
+
+  constructor(
+    private readonly options: ResolvedLearningOptions,
+    seed: number,
+  ) {
+    this.learner = createLearnerState(options.contextIds);
+    this.delta = createLearnerState(options.contextIds);
+    this.random = createRandom(seed);
+  }
+
+  decide(c: Customer, i: number): string {
+    const input = {
+      decisionId: `d${i}`,
+      profileId: `p${i}`,
+      placement: 'homepage',
+      atMs: T0 + i * 1000,
+      screened,
+      features: c.features,
+      contact: this.contact,
+      contactRules: {},
+    };
+    const decision = decide(input, {
+      learner: this.learner,
+      options: this.options,
+      random: this.random,
+    });
+    recordDecision(this.delta, decision);
+    this.records.set(decision.decisionId, decision.record);
+    return decision.offers[0]?.offerId as string;
+  }
+
+  feedback(feedback: Feedback) {
+    recordFeedback(this.delta, this.records.get(feedback.decisionId), feedback, this.options);
+  }
+
+  publish(): LearnerState {
+    const published = this.delta;
+    this.delta = createLearnerState(this.options.contextIds);
+    this.records.clear(); // every feedback of these decisions has arrived
+    return published;
+  }
+}
+
+/** A learner spread over `count` replicas taking turns at decisions, with feedback FEEDBACK_LAG late. */
+function learnerPolicy(
+  model: 'beta' | 'linear',
+  count = 1,
+): { policy: Policy; replicas: Replica[] } {
+  const replicas = Array.from({ length: count }, (_, r) => new Replica(options(model), 3 + r));
+  const pending: Array<[Replica, Feedback]> = [];
 
   feedbackSink = (i, offerId, clicked) => {
+    const replica = replicas[i % count] as Replica;
     const atMs = T0 + i * 1000 + 500;
-    pending.push({ decisionId: `d${i}`, offerId, kind: 'viewed', atMs });
-    if (clicked) pending.push({ decisionId: `d${i}`, offerId, kind: 'clicked', atMs });
+    pending.push([replica, { decisionId: `d${i}`, offerId, kind: 'viewed', atMs }]);
+    if (clicked) pending.push([replica, { decisionId: `d${i}`, offerId, kind: 'clicked', atMs }]);
     if (i % FEEDBACK_LAG !== FEEDBACK_LAG - 1) return;
-    for (const feedback of pending.splice(0)) {
-      recordFeedback(learner, records.get(feedback.decisionId), feedback, options);
+    for (const [to, feedback] of pending.splice(0)) to.feedback(feedback);
+    for (const delta of replicas.map((replica) => replica.publish())) {
+      for (const replica of replicas) mergeLearnerStates(replica.learner, delta);
     }
-    records.clear();
   };
-  return (c, i) => {
-    const decision = decide(
-      {
-        decisionId: `d${i}`,
-        profileId: `p${i}`,
-        placement: 'homepage',
-        atMs: T0 + i * 1000,
-        screened,
-        features: c.features,
-        contact,
-        contactRules: {},
-      },
-      { learner, options, random },
-    );
-    recordDecision(learner, decision);
-    records.set(decision.decisionId, decision.record);
-    return decision.offers[0]?.offerId as string;
-  };
+  const policy: Policy = (c, i) => (replicas[i % count] as Replica).decide(c, i);
+  return { policy, replicas };
 }
 
 describe('simulation with a known ground truth', () => {
@@ -129,8 +178,8 @@ describe('simulation with a known ground truth', () => {
       () => OFFER_IDS[Math.floor(choice.uniform() * OFFER_IDS.length)] as string,
     );
     const oracle = clickRate((c) => OFFER_IDS[c.truth.indexOf(Math.max(...c.truth))] as string);
-    const beta = clickRate(learnerPolicy('beta'));
-    const linear = clickRate(learnerPolicy('linear'));
+    const beta = clickRate(learnerPolicy('beta').policy);
+    const linear = clickRate(learnerPolicy('linear').policy);
     feedbackSink = undefined;
 
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -143,5 +192,20 @@ describe('simulation with a known ground truth', () => {
     expect(linear).toBeGreaterThanOrEqual(1.3 * random);
     expect(linear).toBeGreaterThanOrEqual(0.85 * oracle);
     expect(linear).toBeGreaterThan(beta);
+  });
+});
+
+describe('simulation across two replicas', () => {
+  it('learns as well when two replicas share deltas, and both end with the same state', () => {
+    const oracle = clickRate((c) => OFFER_IDS[c.truth.indexOf(Math.max(...c.truth))] as string);
+    const { policy, replicas } = learnerPolicy('linear', 2);
+    const shared = clickRate(policy);
+    feedbackSink = undefined;
+
+    console.log(`two replicas: learner (linear) ${shared.toFixed(4)}, oracle ${oracle.toFixed(4)}`);
+    expect(shared).toBeGreaterThanOrEqual(0.85 * oracle);
+    const [a, b] = replicas as [Replica, Replica];
+    expect(a.learner).toEqual(b.learner);
+    expect(a.learner.feedback.applied).toBeGreaterThan(DECISIONS);
   });
 });
