@@ -7,6 +7,11 @@ export interface Offer {
   readonly name: string;
   /** Distinct placements, in the order written. */
   readonly placements: readonly string[];
+  /**
+   * The offer group (a family of similar offers), shared by contact caps and
+   * answer diversity; undefined when the offer stands alone.
+   */
+  readonly group: string | undefined;
   readonly eligibility: BoolRule | undefined;
   /** The profile must be in at least one of these (when any are listed). */
   readonly include: readonly string[];

@@ -24,6 +24,7 @@ const offerSchema = z.strictObject({
   placements: z.array(z.string().regex(OFFER_ID_PATTERN, idRule)).min(1, {
     error: 'must list at least one placement',
   }),
+  group: z.string().regex(OFFER_ID_PATTERN, idRule).optional(),
   eligibility: z.string().optional(),
   audiences: audienceFilterSchema.optional(),
   priority: z.number().positive({ error: 'must be > 0' }).default(1),

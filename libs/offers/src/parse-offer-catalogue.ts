@@ -70,6 +70,7 @@ function buildOffer(
     id: definition.id,
     name: definition.name,
     placements: [...new Set(definition.placements)],
+    group: definition.group,
     eligibility:
       eligibility === undefined
         ? undefined
