@@ -1,9 +1,14 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loaders } from '@pulse/loaders';
 import { DEFAULT_DEMO_FILE, runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
+import { exitCodeOf } from './errors.js';
 
-const program = new Command('pulse').description('Pulse: customer data and next-best offers');
+const program = new Command('pulse')
+  .description('Pulse: customer data and next-best offers')
+  // Throw instead of exiting, so usage errors exit with 2 (see errors.ts).
+  .exitOverride();
 
 program
   .command('demo')
@@ -17,12 +22,24 @@ program
   .option('--verbose', 'log the services at info level', false)
   .action((options) => runDemo(options));
 
+const formats = Object.entries(loaders).map(([name, l]) => `  ${name}: ${l.description}`);
+
 program
   .command('import <file>')
-  .description('send a file of events to the collectors over NATS')
-  .option('--format <format>', 'file format', 'uci-online-retail')
+  .description('send a file of events to the collectors over NATS; resumes after an interruption')
+  .option('--format <format>', 'file format (see below)', 'uci-online-retail')
+  .option('--mapping <file>', 'YAML column mapping, for --format mapping')
   .option('--source <source>', 'source name events are filed under', 'import')
   .option('--nats-url <url>', 'NATS server', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
+  .option(
+    '--state-dir <dir>',
+    'where checkpoints of unfinished imports are kept',
+    '.pulse-data/imports',
+  )
+  .option('--restart', 'ignore a checkpoint and send the whole file again', false)
+  .option('--batch-size <n>', 'events per request', positiveInteger, 200)
+  .option('--json', 'print the totals as JSON', false)
+  .addHelpText('after', `\nFormats:\n${formats.join('\n')}`)
   .action((file, options) => runImport(file, options));
 
 function positiveInteger(value: string): number {
@@ -61,6 +78,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 process.stdout.on('error', () => process.exit(0));
 
 program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`pulse: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  // Commander already printed its own errors and the help text.
+  if (!(err instanceof CommanderError)) {
+    process.stderr.write(`pulse: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(exitCodeOf(err));
 });
