@@ -3,6 +3,7 @@ import { loaders } from '@pulse/loaders';
 import { DEFAULT_DEMO_FILE, runDemo } from './commands/demo.js';
 import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
+import { runStatus } from './commands/status.js';
 import { exitCodeOf } from './errors.js';
 
 const program = new Command('pulse')
@@ -49,27 +50,44 @@ function positiveInteger(value: string): number {
 }
 
 const engineOption = ['--engine <host:port>', 'engine gRPC address', 'localhost:50051'] as const;
+const jsonOption = ['--json', 'print JSON for scripts', false] as const;
 
 program
   .command('profile <type> <value>')
   .description('show a profile by any identifier')
   .option(...engineOption)
-  .action((type, value, options) => runGetProfile(options.engine, { type, value }));
+  .option(...jsonOption)
+  .action((type, value, options) => runGetProfile(options.engine, { type, value }, options));
 
 program
   .command('decide <placement> <type> <value>')
   .description('ask for the next-best offers of a visitor at a placement')
   .option(...engineOption)
   .option('--limit <n>', 'offers to return', positiveInteger, 3)
+  .option(...jsonOption)
   .action((placement, type, value, options) =>
-    runDecide(options.engine, placement, { type, value }, options.limit),
+    runDecide(options.engine, placement, { type, value }, options.limit, options),
   );
 
 program
   .command('audiences')
   .description('list audiences with their sizes')
   .option(...engineOption)
-  .action((options) => runListAudiences(options.engine));
+  .option(...jsonOption)
+  .action((options) => runListAudiences(options.engine, options));
+
+program
+  .command('status')
+  .description('streams with message counts, consumers with lag, profiles and audience sizes')
+  .option('--nats-url <url>', 'NATS server', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
+  .option(...engineOption)
+  .option(
+    '--engine-metrics <url>',
+    "the engine's Prometheus endpoint",
+    'http://localhost:9464/metrics',
+  )
+  .option(...jsonOption)
+  .action((options) => runStatus(options));
 
 // Exit through process.exit so that 'exit' hooks (a local nats-server) run.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -86,7 +86,9 @@ export async function startEngine(
   let definitions: Definitions = loadDefinitions(config.definitionsDir);
   const clock = createClock(config.clock, store.positions.get(WATERMARK_KEY) ?? 0);
   const context: EngineContext = { store, definitions: () => definitions, clock, logger };
-  const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw));
+  const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw), () =>
+    store.countProfiles(),
+  );
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
   let state: EngineState = 'starting';
