@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { hasNatsServer } from '@pulse/nats';
 import { runDecideBench } from './decide.bench.js';
 import { runIngestBench } from './ingest.bench.js';
+import { runIntakeBench } from './intake.bench.js';
 import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
 import { runProfileReadBench } from './profile-read.bench.js';
@@ -19,6 +20,7 @@ import { runWindowsBench } from './windows.bench.js';
 
 const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<BenchResult>> = {
   ingest: (o) => runIngestBench({ events: o.ingestEvents }),
+  intake: (o) => runIntakeBench({ events: o.intakeEvents, rounds: o.rounds }),
   decide: (o) =>
     runDecideBench({
       profileEvents: o.decideProfileEvents,
