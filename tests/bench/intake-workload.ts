@@ -1,10 +1,9 @@
-import { toBinary } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { normalizeEvent } from '@pulse/events';
 import type { SegmentCall } from '@pulse/events';
 import { readUciOnlineRetail } from '@pulse/loaders';
 import { IngestBatchRequestSchema } from '@pulse/proto';
 import type { IngestBatchRequest } from '@pulse/proto';
-import { create } from '@bufbuild/protobuf';
 
 /** Largest call kept, so that 100 calls stay well under the 500 KB request limit. */
 const MAX_CALL_BYTES = 4_096;

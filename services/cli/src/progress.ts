@@ -46,6 +46,7 @@ export function createFileProgress(totalBytes: number): FileProgress {
   const size = `${(totalBytes / 1_000_000).toFixed(1)} MB`;
   let bytes = 0;
   let records = 0;
+  let running = true;
   bar.start(Math.max(totalBytes, 1), 0, { size, records });
   return {
     read(by) {
@@ -56,6 +57,9 @@ export function createFileProgress(totalBytes: number): FileProgress {
       records = count;
       bar.update(bytes, { records });
     },
-    stop: () => bar.stop(),
+    stop() {
+      if (running) bar.stop();
+      running = false;
+    },
   };
 }
