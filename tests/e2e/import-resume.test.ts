@@ -135,6 +135,46 @@ describe('pulse import interrupted with SIGINT and run again', () => {
     const profile = await profileOf(interrupted, 'user_id', 'nd-1');
     expect(featureNumber(profile!, 'spend_lifetime')).toBe(12); // 5 + 7
   });
+
+  it('stops at a malformed row naming it, and counts every row once after the fix', async () => {
+    // 250 RetailRocket rows, every 10th a transaction; row 200 (line 202) lacks its id.
+    const rows = Array.from({ length: 250 }, (_, i) => {
+      const visitor = 900_000 + (i % 7);
+      const kind = i % 10 === 9 ? 'transaction' : 'view';
+      return `${1_433_221_332_117 + i * 1_000},${visitor},${kind},${5_000 + i},${kind === 'transaction' ? 70_000 + i : ''}`;
+    });
+    const header = 'timestamp,visitorid,event,itemid,transactionid';
+    const bad = rows.map((row, i) => (i === 200 ? row.replace(',view,', ',transaction,') : row));
+    const csv = join(interruptedEnv.dir, 'retailrocket-events.csv');
+    writeFileSync(csv, `${[header, ...bad].join('\n')}\n`);
+    const jsm = await jetstreamManager(interrupted.nc);
+    const stored = async () => (await jsm.streams.info(STREAMS.raw)).state.messages;
+    const before = await stored();
+    const stateDir = join(interruptedEnv.dir, 'rr-state');
+    const args = ['import', csv, '--format', 'retailrocket', '--nats-url', interruptedEnv.nats.url];
+    const run = () => spawnCli([...args, '--state-dir', stateDir, '--batch-size', '20', '--json']);
+
+    const failed = run();
+    expect(await failed.exited).toBe(1);
+    expect(failed.stderr()).toMatch(/retailrocket-events\.csv:202: 'transactionid' must be digits/);
+    expect(readCheckpoint(stateDir).acknowledged).toBe(200);
+    expect(await stored()).toBe(before + 200);
+
+    writeFileSync(csv, `${[header, ...rows].join('\n')}\n`);
+    const fixed = run();
+    expect(await fixed.exited, fixed.stderr()).toBe(0);
+    expect(JSON.parse(fixed.stdout())).toMatchObject({ calls: 250, accepted: 50, duplicates: 200 });
+    expect(await stored()).toBe(before + 250);
+
+    await interrupted.caughtUp();
+    for (let visitor = 900_000; visitor < 900_007; visitor += 1) {
+      let orders = 0;
+      for (let i = 0; i < 250; i += 1)
+        if (i % 10 === 9 && 900_000 + (i % 7) === visitor) orders += 1;
+      const profile = await profileOf(interrupted, 'anonymous_id', String(visitor));
+      expect(featureNumber(profile!, 'orders_lifetime') ?? 0, String(visitor)).toBe(orders);
+    }
+  });
 });
 
 function readCheckpoint(stateDir: string): { acknowledged: number; path: string } {

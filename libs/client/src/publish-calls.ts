@@ -92,13 +92,20 @@ export async function publishCalls(
     batchBytes = 0;
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   };
-  for await (const call of calls) {
-    totals.calls += 1;
-    const json = JSON.stringify(call);
-    if (batch.length > 0 && batchBytes + json.length + 1 > maxBatchBytes) await flush();
-    batch.push(json);
-    batchBytes += json.length + 1;
-    if (batch.length === batchSize) await flush();
+  try {
+    for await (const call of calls) {
+      totals.calls += 1;
+      const json = JSON.stringify(call);
+      if (batch.length > 0 && batchBytes + json.length + 1 > maxBatchBytes) await flush();
+      batch.push(json);
+      batchBytes += json.length + 1;
+      if (batch.length === batchSize) await flush();
+    }
+  } catch (err) {
+    // The input failed (a malformed row): let the requests already sent be
+    // answered, so their progress is reported, then fail.
+    await Promise.allSettled(inFlight);
+    throw err;
   }
   if (batch.length > 0) await flush();
   await Promise.all(inFlight);

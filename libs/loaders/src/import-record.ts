@@ -15,14 +15,13 @@ export interface ImportRecord {
   problem?: string;
 }
 
-/** Bytes of a file's head that name it in message ids. */
+/** Bytes of a file's head that name it (see {@link fileIdentity}). */
 export const FILE_ID_HEAD_BYTES = 64 * 1024;
 
 /**
- * A short, stable name for a file's content: the first 16 hex digits of the
- * SHA-256 of its first 64 KiB. The same export copied or renamed keeps it,
- * and a file that only grew at the end keeps it, so its rows keep their
- * message ids; two exports with different heads get different ids.
+ * A short name for a file's content, to tell whether a file changed since
+ * an interrupted import: the first 16 hex digits of the SHA-256 of its first
+ * 64 KiB. A file that only grew at the end keeps it.
  */
 export async function fileIdentity(path: string): Promise<string> {
   const handle = await open(path, 'r');
@@ -36,7 +35,19 @@ export async function fileIdentity(path: string): Promise<string> {
   }
 }
 
-/** A record's message id: format, file identity and line, e.g. `rees46-1a2b…-42`. */
-export function recordMessageId(format: string, fileId: string, line: number): string {
-  return `${format}-${fileId}-${line}`;
+/**
+ * A record's message id: `<format>-<line>-<digest>`, the digest being the
+ * first 16 hex digits of the SHA-256 of `content` (a line's text, or the
+ * JSON array of a CSV record's fields). The same row at the same line gets
+ * the same id in any run, even after other rows were fixed or rows were
+ * appended; identical rows on different lines stay distinct.
+ */
+export function recordMessageId(
+  format: string,
+  line: number,
+  content: string | readonly string[],
+): string {
+  const text = typeof content === 'string' ? content : JSON.stringify(content);
+  const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return `${format}-${line}-${digest}`;
 }

@@ -4,9 +4,9 @@ import { DateTime } from 'luxon';
 import { loadColumnMapping, mappedColumns, mappedValue } from './column-mapping.js';
 import type { ColumnMapping } from './column-mapping.js';
 import { MalformedRowError } from './errors.js';
-import { fileIdentity, recordMessageId } from './import-record.js';
+import { recordMessageId } from './import-record.js';
 import type { ImportRecord } from './import-record.js';
-import { cell, readCsvRows } from './internal/csv-records.js';
+import { cell, csvFields, readCsvRows } from './internal/csv-records.js';
 import type { CsvRecord } from './internal/csv-records.js';
 
 /** Options of {@link readMappedCsv}. */
@@ -25,7 +25,7 @@ type Fail = (column: string, expected: string) => never;
 /**
  * Streams any CSV with a header as Segment calls described by a YAML column
  * mapping: one call a row, `messageId` from the mapped column or
- * `mapping-<file id>-<line>`. Empty cells are left out. A bad row throws
+ * `mapping-<line>-<digest>`. Empty cells are left out. A bad row throws
  * {@link MalformedRowError} naming the line and the column.
  */
 export async function* readMappedCsv(
@@ -33,7 +33,6 @@ export async function* readMappedCsv(
   options: MappedCsvOptions,
 ): AsyncGenerator<ImportRecord> {
   const mapping = await loadColumnMapping(options.mapping);
-  const fileId = await fileIdentity(path);
   const rows = readCsvRows(path, {
     required: mappedColumns(mapping),
     delimiter: mapping.delimiter,
@@ -45,7 +44,7 @@ export async function* readMappedCsv(
       throw new MalformedRowError(path, line, `'${column}' ${expected}, got ${got}`);
     });
     const ownId = mapping.messageId ? cell(record, mapping.messageId) : '';
-    call.messageId = ownId || recordMessageId('mapping', fileId, line);
+    call.messageId = ownId || recordMessageId('mapping', line, csvFields(record));
     yield { call, line };
   }
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-import { fileIdentity, recordMessageId } from './import-record.js';
+import { recordMessageId } from './import-record.js';
 import type { ImportRecord } from './import-record.js';
 
 /** Options of {@link readNdjson}. */
@@ -12,7 +12,7 @@ export interface NdjsonOptions {
 
 /**
  * Streams a file of Segment-spec calls, one JSON object a line, as records.
- * A call without `messageId` (or `message_id`) gets `ndjson-<file id>-<line>`
+ * A call without `messageId` (or `message_id`) gets `ndjson-<line>-<digest>`
  * so a re-import deduplicates. Blank lines are skipped. A line that is not
  * JSON is passed on as its text with `problem` set: the collector rejects it
  * to the DLQ like any other bad event, and nothing after it is lost.
@@ -21,7 +21,6 @@ export async function* readNdjson(
   path: string,
   options: NdjsonOptions = {},
 ): AsyncGenerator<ImportRecord> {
-  const fileId = await fileIdentity(path);
   const file = createReadStream(path, { encoding: 'utf8' });
   if (options.onBytes) {
     const onBytes = options.onBytes;
@@ -32,11 +31,11 @@ export async function* readNdjson(
   for await (const text of lines) {
     line += 1;
     if (text.trim() === '') continue;
-    yield ndjsonRecord(text, line, fileId);
+    yield ndjsonRecord(text, line);
   }
 }
 
-function ndjsonRecord(text: string, line: number, fileId: string): ImportRecord {
+function ndjsonRecord(text: string, line: number): ImportRecord {
   let call: unknown;
   try {
     call = JSON.parse(text);
@@ -45,7 +44,7 @@ function ndjsonRecord(text: string, line: number, fileId: string): ImportRecord 
     return { call: text, line, problem: `line is not valid JSON (${detail})` };
   }
   if (isObject(call) && !hasMessageId(call)) {
-    call = { ...call, messageId: recordMessageId('ndjson', fileId, line) };
+    call = { ...call, messageId: recordMessageId('ndjson', line, text) };
   }
   return { call, line };
 }

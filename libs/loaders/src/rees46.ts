@@ -1,9 +1,9 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 
 import { MalformedRowError } from './errors.js';
-import { fileIdentity, recordMessageId } from './import-record.js';
+import { recordMessageId } from './import-record.js';
 import type { ImportRecord } from './import-record.js';
-import { cell, readCsvRows } from './internal/csv-records.js';
+import { cell, csvFields, readCsvRows } from './internal/csv-records.js';
 import type { CsvRecord } from './internal/csv-records.js';
 
 /** Columns of the REES46 e-commerce events CSV, in file order. */
@@ -39,7 +39,7 @@ const DECIMAL = /^\d+(?:\.\d+)?$/;
 
 /**
  * Streams the REES46 e-commerce events CSV as one Segment `track` call a row
- * (`messageId` `rees46-<file id>-<line>`). Ids, `category_id` included, stay
+ * (`messageId` `rees46-<line>-<digest>`, see `recordMessageId`). Ids, `category_id` included, stay
  * the text of the file: a 19-digit id is never read as a number. A bad row
  * throws {@link MalformedRowError} naming the line and the column.
  */
@@ -47,14 +47,13 @@ export async function* readRees46(
   path: string,
   options: Rees46Options = {},
 ): AsyncGenerator<ImportRecord> {
-  const fileId = await fileIdentity(path);
   const rows = readCsvRows(path, { required: REES46_COLUMNS, onBytes: options.onBytes });
   for await (const { record, line } of rows) {
     const call = rees46Call(record, (column, expected) => {
       const got = JSON.stringify(record[column] ?? '');
       throw new MalformedRowError(path, line, `'${column}' ${expected}, got ${got}`);
     });
-    call.messageId = recordMessageId('rees46', fileId, line);
+    call.messageId = recordMessageId('rees46', line, csvFields(record));
     yield { call, line };
   }
 }

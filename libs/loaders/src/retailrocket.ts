@@ -1,9 +1,9 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 
 import { MalformedRowError } from './errors.js';
-import { fileIdentity, recordMessageId } from './import-record.js';
+import { recordMessageId } from './import-record.js';
 import type { ImportRecord } from './import-record.js';
-import { cell, readCsvRows } from './internal/csv-records.js';
+import { cell, csvFields, readCsvRows } from './internal/csv-records.js';
 import type { CsvRecord } from './internal/csv-records.js';
 
 /** Columns of the RetailRocket events CSV, in file order. */
@@ -34,7 +34,7 @@ const MAX_EPOCH_MS = 253_402_300_799_999;
 
 /**
  * Streams the RetailRocket events CSV as one Segment `track` call a row
- * (`messageId` `retailrocket-<file id>-<line>`). `visitorid` becomes the
+ * (`messageId` `retailrocket-<line>-<digest>`). `visitorid` becomes the
  * `anonymousId` (the data has no accounts); a transaction becomes an
  * `Order Completed` with `order_id` = `transactionid` and the item, without
  * revenue since the file has no prices. A bad row throws
@@ -44,14 +44,13 @@ export async function* readRetailRocket(
   path: string,
   options: RetailRocketOptions = {},
 ): AsyncGenerator<ImportRecord> {
-  const fileId = await fileIdentity(path);
   const rows = readCsvRows(path, { required: RETAILROCKET_COLUMNS, onBytes: options.onBytes });
   for await (const { record, line } of rows) {
     const call = retailRocketCall(record, (column, expected) => {
       const got = JSON.stringify(record[column] ?? '');
       throw new MalformedRowError(path, line, `'${column}' ${expected}, got ${got}`);
     });
-    call.messageId = recordMessageId('retailrocket', fileId, line);
+    call.messageId = recordMessageId('retailrocket', line, csvFields(record));
     yield { call, line };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,4 +59,10 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     },
     (err: unknown) => err,
   );
+}
+
+/** The documented message id of a row: `<format>-<line>-<first 16 hex of SHA-256>`. */
+export function documentedId(format: string, line: number, content: string | string[]): string {
+  const text = typeof content === 'string' ? content : JSON.stringify(content);
+  return `${format}-${line}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }

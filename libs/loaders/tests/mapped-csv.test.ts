@@ -1,13 +1,8 @@
 import { normalizeEvent } from '@pulse/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  fileIdentity,
-  InvalidMappingError,
-  MalformedRowError,
-  readMappedCsv,
-} from '../src/index.js';
-import { collect, rejection, tempFileDir } from './fixtures.js';
+import { InvalidMappingError, MalformedRowError, readMappedCsv } from '../src/index.js';
+import { collect, documentedId, rejection, tempFileDir } from './fixtures.js';
 
 let files: Awaited<ReturnType<typeof tempFileDir>>;
 beforeAll(async () => {
@@ -31,13 +26,14 @@ properties:
 describe('readMappedCsv', () => {
   it('builds one call a row from the mapping', async () => {
     const mapping = await files.write(SHOP_MAPPING, 'shop.yaml');
+    const rows = [
+      '01/07/2024 14:30;buy;0042;;A-1;19.90;0012345678901234567890',
+      '02/07/2024 09:05;look;;c-9;;;77',
+    ];
     const csv = await files.write(
-      'when;action;customer;cookie;order;amount;sku\n' +
-        '01/07/2024 14:30;buy;0042;;A-1;19.90;0012345678901234567890\n' +
-        '02/07/2024 09:05;look;;c-9;;;77\n',
+      `when;action;customer;cookie;order;amount;sku\n${rows.join('\n')}\n`,
     );
     const records = await collect(readMappedCsv(csv, { mapping }));
-    const fileId = await fileIdentity(csv);
 
     expect(records.map((r) => r.call)).toEqual([
       {
@@ -46,7 +42,7 @@ describe('readMappedCsv', () => {
         timestamp: '2024-07-01T14:30:00+02:00', // Paris is UTC+2 in summer
         userId: '0042',
         properties: { order_id: 'A-1', revenue: 19.9, sku: '0012345678901234567890' },
-        messageId: `mapping-${fileId}-2`,
+        messageId: documentedId('mapping', 2, rows[0]!.split(';')),
       },
       {
         type: 'track',
@@ -54,7 +50,7 @@ describe('readMappedCsv', () => {
         timestamp: '2024-07-02T09:05:00+02:00',
         anonymousId: 'c-9',
         properties: { sku: '77' },
-        messageId: `mapping-${fileId}-3`,
+        messageId: documentedId('mapping', 3, rows[1]!.split(';')),
       },
     ]);
     for (const { call } of records) {

@@ -1,8 +1,8 @@
 import { normalizeEvent } from '@pulse/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { fileIdentity, readNdjson } from '../src/index.js';
-import { collect, tempFileDir } from './fixtures.js';
+import { readNdjson } from '../src/index.js';
+import { collect, documentedId, tempFileDir } from './fixtures.js';
 
 let files: Awaited<ReturnType<typeof tempFileDir>>;
 beforeAll(async () => {
@@ -20,11 +20,10 @@ describe('readNdjson', () => {
     ];
     const file = await files.write(lines.join('\n'));
     const records = await collect(readNdjson(file));
-    const fileId = await fileIdentity(file);
 
     expect(records.map((r) => r.line)).toEqual([1, 3, 4]);
     expect(records[0]!.call).toMatchObject({ messageId: 'given-1' });
-    expect(records[1]!.call).toMatchObject({ messageId: `ndjson-${fileId}-3` });
+    expect(records[1]!.call).toMatchObject({ messageId: documentedId('ndjson', 3, lines[2]!) });
     expect(records[2]!.call).not.toHaveProperty('messageId');
     for (const { call } of records) {
       expect(() => normalizeEvent(call, { source: 't', receivedAtMs: Date.now() })).not.toThrow();

@@ -1,8 +1,8 @@
 import { normalizeEvent } from '@pulse/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { fileIdentity, MalformedRowError, readRees46 } from '../src/index.js';
-import { collect, rejection, tempFileDir } from './fixtures.js';
+import { MalformedRowError, readRees46 } from '../src/index.js';
+import { collect, documentedId, rejection, tempFileDir } from './fixtures.js';
 
 const HEADER =
   'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
@@ -31,14 +31,15 @@ describe('readRees46', () => {
   });
 
   it('maps the four event types to Segment e-commerce events, one call a row', async () => {
+    const removed =
+      '2019-10-01 00:00:09 UTC,remove_from_cart,3900821,2053013552326770905,,,33.20,554748717,';
     const file = await write([
       '2019-10-01 00:00:00 UTC,view,3900821,2053013552326770905,appliances.environment.water_heater,aqua,33.20,554748717,9333dfbd',
       '2019-10-01 00:00:05 UTC,cart,3900821,2053013552326770905,appliances.environment.water_heater,aqua,33.20,554748717,9333dfbd',
-      '2019-10-01 00:00:09 UTC,remove_from_cart,3900821,2053013552326770905,,,33.20,554748717,',
+      removed,
       '2019-10-01 00:01:00 UTC,purchase,1004856,2053013555631882655,electronics.smartphone,samsung,130.76,554748717,9333dfbd',
     ]);
     const records = await collect(readRees46(file));
-    const fileId = await fileIdentity(file);
 
     expect(records.map((r) => r.line)).toEqual([2, 3, 4, 5]);
     expect(records.map((r) => (r.call as { event: string }).event)).toEqual([
@@ -52,7 +53,7 @@ describe('readRees46', () => {
       event: 'Product Removed',
       userId: '554748717',
       timestamp: '2019-10-01T00:00:09Z',
-      messageId: `rees46-${fileId}-4`,
+      messageId: documentedId('rees46', 4, removed.split(',')),
       properties: {
         product_id: '3900821',
         category_id: '2053013552326770905',
@@ -74,11 +75,17 @@ describe('readRees46', () => {
     }
   });
 
-  it('gives the same message ids on a second read', async () => {
-    const file = await write(['2019-10-01 00:00:00 UTC,view,1,2,,,1.00,3,s']);
-    const first = await collect(readRees46(file));
-    const second = await collect(readRees46(file));
-    expect(second.map((r) => r.call)).toEqual(first.map((r) => r.call));
+  it('keeps a row id when another row changes, and tells equal rows apart', async () => {
+    const row = '2019-10-01 00:00:00 UTC,view,1,2,,,1.00,3,s';
+    const first = await collect(readRees46(await write([row, row, row])));
+    const edited = await collect(readRees46(await write([row, row.replace('1.00', '2.00'), row])));
+    const ids = (records: typeof first) =>
+      records.map((r) => (r.call as { messageId: string }).messageId);
+
+    expect(new Set(ids(first)).size).toBe(3);
+    expect(ids(edited)[0]).toBe(ids(first)[0]);
+    expect(ids(edited)[1]).not.toBe(ids(first)[1]);
+    expect(ids(edited)[2]).toBe(ids(first)[2]);
   });
 
   it.each([

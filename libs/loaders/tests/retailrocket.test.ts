@@ -1,8 +1,8 @@
 import { normalizeEvent } from '@pulse/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { fileIdentity, MalformedRowError, readRetailRocket } from '../src/index.js';
-import { collect, rejection, tempFileDir } from './fixtures.js';
+import { MalformedRowError, readRetailRocket } from '../src/index.js';
+import { collect, documentedId, rejection, tempFileDir } from './fixtures.js';
 
 const HEADER = 'timestamp,visitorid,event,itemid,transactionid';
 
@@ -16,13 +16,13 @@ const write = (rows: string[]) => files.write(`${[HEADER, ...rows].join('\n')}\n
 
 describe('readRetailRocket', () => {
   it('reads epoch milliseconds and maps view, addtocart and transaction', async () => {
-    const file = await write([
+    const rows = [
       '1433221332117,257597,view,355908,',
       '1433224214164,992329,addtocart,248676,',
       '1433193500981,121688,transaction,15335,11117',
-    ]);
-    const records = await collect(readRetailRocket(file));
-    const fileId = await fileIdentity(file);
+    ];
+    const records = await collect(readRetailRocket(await write(rows)));
+    const id = (i: number) => documentedId('retailrocket', i + 2, rows[i]!.split(','));
 
     expect(records.map((r) => r.call)).toEqual([
       {
@@ -32,7 +32,7 @@ describe('readRetailRocket', () => {
         // 1,433,221,332 s = 16,588 days (2015-06-02) + 18,132 s (05:02:12), + 117 ms
         timestamp: '2015-06-02T05:02:12.117Z',
         properties: { product_id: '355908' },
-        messageId: `retailrocket-${fileId}-2`,
+        messageId: id(0),
       },
       {
         type: 'track',
@@ -40,7 +40,7 @@ describe('readRetailRocket', () => {
         anonymousId: '992329',
         timestamp: '2015-06-02T05:50:14.164Z',
         properties: { product_id: '248676' },
-        messageId: `retailrocket-${fileId}-3`,
+        messageId: id(1),
       },
       {
         type: 'track',
@@ -48,7 +48,7 @@ describe('readRetailRocket', () => {
         anonymousId: '121688',
         timestamp: '2015-06-01T21:18:20.981Z',
         properties: { order_id: '11117', products: [{ product_id: '15335', quantity: 1 }] },
-        messageId: `retailrocket-${fileId}-4`,
+        messageId: id(2),
       },
     ]);
     for (const { call } of records) {

@@ -69,3 +69,8 @@ export async function* readCsvRows(path: string, options: CsvRowsOptions): Async
 export function cell(record: CsvRecord, column: string): string {
   return (record[column] ?? '').trim();
 }
+
+/** A record's fields as read, in header order: the content its message id hashes. */
+export function csvFields(record: CsvRecord): string[] {
+  return Object.values(record).map((value) => value ?? '');
+}
