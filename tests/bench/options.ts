@@ -1,10 +1,17 @@
 import { parseArgs } from 'node:util';
 
 /** The benchmarks `run.ts` knows, in the order they run. */
-export const BENCHMARKS = ['ingest', 'identity', 'decide', 'profile-read', 'windows'] as const;
+export const BENCHMARKS = [
+  'ingest',
+  'identity',
+  'intake',
+  'decide',
+  'profile-read',
+  'windows',
+] as const;
 
 /** The benchmarks that start their own nats-server. */
-export const NATS_BENCHMARKS: readonly BenchmarkName[] = ['ingest', 'identity', 'decide'];
+export const NATS_BENCHMARKS: readonly BenchmarkName[] = ['ingest', 'identity', 'intake', 'decide'];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -18,6 +25,8 @@ export interface ResolvedBenchOptions {
   identityUciCopies: number;
   /** People (8 events, 2 merges each) in the identity benchmark's merge stream. */
   identityPeople: number;
+  /** Events sent through each intake path (HTTP, gRPC, NATS). */
+  intakeEvents: number;
   /** Events loaded into the engine before the decide benchmark. */
   decideProfileEvents: number;
   /** Offered rates of the open-loop phases, in requests per second. */
@@ -56,6 +65,7 @@ const FULL_DEFAULTS: Defaults = {
   ingestEvents: 200_000,
   identityUciCopies: 10,
   identityPeople: 20_000,
+  intakeEvents: 60_000,
   decideProfileEvents: 20_000,
   warmupMs: 1_000,
   phaseMs: 5_000,
@@ -74,6 +84,7 @@ const QUICK_DEFAULTS: Defaults = {
   ingestEvents: 20_000,
   identityUciCopies: 2,
   identityPeople: 3_000,
+  intakeEvents: 10_000,
   decideProfileEvents: 5_000,
   warmupMs: 300,
   phaseMs: 1_000,
@@ -90,8 +101,8 @@ const QUICK_DEFAULTS: Defaults = {
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,decide,profile-read,windows] [--quick]
-  [--events N] [--profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
+export const USAGE = `usage: npm run bench -- [--only ingest,intake,decide,profile-read,windows]
+  [--quick] [--events N] [--intake-events N] [--profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE]`;
 
 /** Reads options from `argv` and `env`; throws a TypeError naming the bad option. */
@@ -105,6 +116,7 @@ export function resolveBenchOptions(
       only: { type: 'string' },
       quick: { type: 'boolean' },
       events: { type: 'string' },
+      'intake-events': { type: 'string' },
       rates: { type: 'string' },
       'phase-ms': { type: 'string' },
       'warmup-ms': { type: 'string' },
@@ -130,6 +142,7 @@ export function resolveBenchOptions(
     only: readOnly(pick(values.only, 'ONLY')),
     quick,
     ingestEvents: int(values.events, 'events', defaults.ingestEvents),
+    intakeEvents: int(values['intake-events'], 'intake-events', defaults.intakeEvents),
     ratesPerSec: readRates(pick(values.rates, 'RATES')),
     warmupMs: int(values['warmup-ms'], 'warmup-ms', defaults.warmupMs),
     phaseMs: int(values['phase-ms'], 'phase-ms', defaults.phaseMs),

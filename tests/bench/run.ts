@@ -11,6 +11,7 @@ import { hasNatsServer } from '@pulse/nats';
 import { runDecideBench } from './decide.bench.js';
 import { runIdentityBench } from './identity.bench.js';
 import { runIngestBench } from './ingest.bench.js';
+import { runIntakeBench } from './intake.bench.js';
 import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
 import { runProfileReadBench } from './profile-read.bench.js';
@@ -22,6 +23,7 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
   ingest: (o) => runIngestBench({ events: o.ingestEvents }),
   identity: (o) =>
     runIdentityBench({ uciCopies: o.identityUciCopies, mergePeople: o.identityPeople }),
+  intake: (o) => runIntakeBench({ events: o.intakeEvents, rounds: o.rounds }),
   decide: (o) =>
     runDecideBench({
       profileEvents: o.decideProfileEvents,

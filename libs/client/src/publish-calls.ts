@@ -1,5 +1,4 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { SegmentCall } from '@pulse/events';
 import { ingestSubject } from '@pulse/nats';
 
 /** Options for {@link publishCalls}. */
@@ -14,8 +13,12 @@ export interface PublishCallsOptions {
   concurrency?: number;
   /** Per request. @default 30_000 */
   timeoutMs?: number;
-  /** Called after each acknowledged request with the calls it carried. */
-  onProgress?: (report: IngestReport, calls: number) => void;
+  /**
+   * Called after each acknowledged request with the calls it carried and the
+   * 0-based position of its first call in `calls`; requests may finish out
+   * of order.
+   */
+  onProgress?: (report: IngestReport, calls: number, first: number) => void;
 }
 
 /** What a collector answers for one request. */
@@ -39,13 +42,14 @@ export interface PublishTotals {
 const encoder = new TextEncoder();
 
 /**
- * Sends Segment calls to the collectors over NATS request/reply in batches,
+ * Sends Segment calls (as `SegmentCall`s, or any JSON value, which the
+ * collector rejects to the DLQ) to the collectors over NATS request/reply in batches,
  * with a bounded number in flight. Every call is acknowledged (accepted,
  * duplicate or rejected) before this resolves; re-running an import is safe
  * because message ids make the second run all duplicates.
  */
 export async function publishCalls(
-  calls: AsyncIterable<SegmentCall>,
+  calls: AsyncIterable<unknown>,
   options: PublishCallsOptions,
 ): Promise<PublishTotals> {
   const batchSize = options.batchSize ?? 200;
@@ -61,7 +65,7 @@ export async function publishCalls(
 
   const maxBatchBytes = options.maxBatchBytes ?? 400_000;
 
-  const send = async (batch: string[]) => {
+  const send = async (batch: string[], first: number) => {
     const body = encoder.encode(`{"batch":[${batch.join(',')}]}`);
     const reply = await options.nc.request(ingestSubject(options.source), body, {
       timeout: options.timeoutMs ?? 30_000,
@@ -74,25 +78,34 @@ export async function publishCalls(
     for (const r of report.results) {
       if (r.reason && totals.rejections.length < 10) totals.rejections.push(r);
     }
-    options.onProgress?.(report, batch.length);
+    options.onProgress?.(report, batch.length, first);
   };
 
   let batch: string[] = [];
   let batchBytes = 0;
+  let sent = 0; // calls handed to requests so far
   const flush = async () => {
-    const pending = send(batch).finally(() => inFlight.delete(pending));
+    const pending = send(batch, sent).finally(() => inFlight.delete(pending));
+    sent += batch.length;
     inFlight.add(pending);
     batch = [];
     batchBytes = 0;
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   };
-  for await (const call of calls) {
-    totals.calls += 1;
-    const json = JSON.stringify(call);
-    if (batch.length > 0 && batchBytes + json.length + 1 > maxBatchBytes) await flush();
-    batch.push(json);
-    batchBytes += json.length + 1;
-    if (batch.length === batchSize) await flush();
+  try {
+    for await (const call of calls) {
+      totals.calls += 1;
+      const json = JSON.stringify(call);
+      if (batch.length > 0 && batchBytes + json.length + 1 > maxBatchBytes) await flush();
+      batch.push(json);
+      batchBytes += json.length + 1;
+      if (batch.length === batchSize) await flush();
+    }
+  } catch (err) {
+    // The input failed (a malformed row): let the requests already sent be
+    // answered, so their progress is reported, then fail.
+    await Promise.allSettled(inFlight);
+    throw err;
   }
   if (batch.length > 0) await flush();
   await Promise.all(inFlight);

@@ -41,3 +41,20 @@ export class UnknownLoaderFormatError extends Error {
     this.format = format;
   }
 }
+
+/** A column-mapping file is unreadable or does not describe a mapping. */
+export class InvalidMappingError extends Error {
+  override readonly name = 'InvalidMappingError';
+
+  /** The mapping file. */
+  readonly path: string;
+
+  /** Dotted path of the offending entry, e.g. `timestamp.format`; '' for the file. */
+  readonly field: string;
+
+  constructor(path: string, field: string, reason: string, options?: ErrorOptions) {
+    super(`${path}: ${field ? `'${field}' ` : ''}${reason}`, options);
+    this.path = path;
+    this.field = field;
+  }
+}

@@ -24,6 +24,8 @@ export interface UciOnlineRetailOptions {
    * @default EVENT_MAX_BYTES (32 KB), what `normalizeEvent` accepts
    */
   maxCallBytes?: number;
+  /** Told the size of each chunk read from the file. */
+  onBytes?: (bytes: number) => void;
 }
 
 /** Zone of the retailer's clock: UK local time. */
@@ -52,7 +54,7 @@ export async function* readUciOnlineRetail(
   // Invoice number -> line where its rows ended; reappearing is an error.
   const ended = new Map<string, number>();
   let previousLine = 1;
-  for await (const { record, info } of readRecords(path)) {
+  for await (const { record, info } of readRecords(path, options.onBytes)) {
     const source: RowSource = { path, line: info.lines, zone };
     const row = readUciRow(record, source);
 
@@ -86,7 +88,10 @@ interface CsvRecord {
 }
 
 /** CSV records with their position; parse errors become MalformedRowError. */
-async function* readRecords(path: string): AsyncGenerator<CsvRecord> {
+async function* readRecords(
+  path: string,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<CsvRecord> {
   const columns = (header: string[]) => {
     checkUciHeader(header, path);
     return header;
@@ -94,7 +99,9 @@ async function* readRecords(path: string): AsyncGenerator<CsvRecord> {
   const csvOptions = { columns, bom: true, info: true, skip_empty_lines: true };
   const parser = parse(csvOptions);
   // pipeline() destroys the parser when the file fails (ENOENT), ending the loop.
-  pipeline(createReadStream(path), parser, () => {});
+  const file = createReadStream(path);
+  if (onBytes) file.on('data', (chunk) => onBytes(chunk.length));
+  pipeline(file, parser, () => {});
   try {
     for await (const item of parser) yield item as CsvRecord;
   } catch (err) {

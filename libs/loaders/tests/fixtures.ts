@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,4 +33,36 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const result: T[] = [];
   for await (const item of items) result.push(item);
   return result;
+}
+
+/** Writes any text files into a fresh temp directory; `cleanup` removes it. */
+export async function tempFileDir() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pulse-loaders-'));
+  let count = 0;
+  return {
+    dir,
+    async write(text: string, name?: string): Promise<string> {
+      count += 1;
+      const file = path.join(dir, name ?? `input-${count}.txt`);
+      await writeFile(file, text);
+      return file;
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The error a promise rejects with; fails when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => err,
+  );
+}
+
+/** The documented message id of a row: `<format>-<line>-<first 16 hex of SHA-256>`. */
+export function documentedId(format: string, line: number, content: string | string[]): string {
+  const text = typeof content === 'string' ? content : JSON.stringify(content);
+  return `${format}-${line}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }

@@ -136,6 +136,11 @@ export class PulseStore implements Disposable {
     return this.members.getKeysCount(memberRange(audienceId));
   }
 
+  /** How many profiles the store holds (a key count, no value is read). */
+  countProfiles(): number {
+    return this.profiles.getKeysCount();
+  }
+
   /** Every profile id, in key order. */
   profileIds(): Iterable<string> {
     return this.profiles.getKeys();

@@ -39,6 +39,14 @@ describe('PulseStore', () => {
     });
   });
 
+  it('counts profiles, after a removal too', () => {
+    store.transaction(() => {
+      for (const id of ['p1', 'p2', 'p3']) store.putProfile(emptyProfile(id, 1));
+      store.deleteProfile('p2');
+    });
+    expect(store.countProfiles()).toBe(2);
+  });
+
   it('lists and counts exactly one audience by range', () => {
     store.transaction(() => {
       store.setMember('a', 'p2', true);

@@ -1,10 +1,16 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loaders } from '@pulse/loaders';
 import { DEFAULT_DEMO_FILE, runDemo } from './commands/demo.js';
 import { runDeleteProfile } from './commands/delete-profile.js';
 import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
+import { runStatus } from './commands/status.js';
+import { exitCodeOf } from './errors.js';
 
-const program = new Command('pulse').description('Pulse: customer data and next-best offers');
+const program = new Command('pulse')
+  .description('Pulse: customer data and next-best offers')
+  // Throw instead of exiting, so usage errors exit with 2 (see errors.ts).
+  .exitOverride();
 
 program
   .command('demo')
@@ -18,12 +24,24 @@ program
   .option('--verbose', 'log the services at info level', false)
   .action((options) => runDemo(options));
 
+const formats = Object.entries(loaders).map(([name, l]) => `  ${name}: ${l.description}`);
+
 program
   .command('import <file>')
-  .description('send a file of events to the collectors over NATS')
-  .option('--format <format>', 'file format', 'uci-online-retail')
+  .description('send a file of events to the collectors over NATS; resumes after an interruption')
+  .option('--format <format>', 'file format (see below)', 'uci-online-retail')
+  .option('--mapping <file>', 'YAML column mapping, for --format mapping')
   .option('--source <source>', 'source name events are filed under', 'import')
   .option('--nats-url <url>', 'NATS server', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
+  .option(
+    '--state-dir <dir>',
+    'where checkpoints of unfinished imports are kept',
+    '.pulse-data/imports',
+  )
+  .option('--restart', 'ignore a checkpoint and send the whole file again', false)
+  .option('--batch-size <n>', 'events per request', positiveInteger, 200)
+  .option('--json', 'print the totals as JSON', false)
+  .addHelpText('after', `\nFormats:\n${formats.join('\n')}`)
   .action((file, options) => runImport(file, options));
 
 function positiveInteger(value: string): number {
@@ -33,12 +51,14 @@ function positiveInteger(value: string): number {
 }
 
 const engineOption = ['--engine <host:port>', 'engine gRPC address', 'localhost:50051'] as const;
+const jsonOption = ['--json', 'print JSON for scripts', false] as const;
 
 program
   .command('profile <type> <value>')
   .description('show a profile by any identifier')
   .option(...engineOption)
-  .action((type, value, options) => runGetProfile(options.engine, { type, value }));
+  .option(...jsonOption)
+  .action((type, value, options) => runGetProfile(options.engine, { type, value }, options));
 
 program
   .command('delete-profile <type> <value>')
@@ -53,15 +73,30 @@ program
   .description('ask for the next-best offers of a visitor at a placement')
   .option(...engineOption)
   .option('--limit <n>', 'offers to return', positiveInteger, 3)
+  .option(...jsonOption)
   .action((placement, type, value, options) =>
-    runDecide(options.engine, placement, { type, value }, options.limit),
+    runDecide(options.engine, placement, { type, value }, options.limit, options),
   );
 
 program
   .command('audiences')
   .description('list audiences with their sizes')
   .option(...engineOption)
-  .action((options) => runListAudiences(options.engine));
+  .option(...jsonOption)
+  .action((options) => runListAudiences(options.engine, options));
+
+program
+  .command('status')
+  .description('streams with message counts, consumers with lag, profiles and audience sizes')
+  .option('--nats-url <url>', 'NATS server', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
+  .option(...engineOption)
+  .option(
+    '--engine-metrics <url>',
+    "the engine's Prometheus endpoint",
+    'http://localhost:9464/metrics',
+  )
+  .option(...jsonOption)
+  .action((options) => runStatus(options));
 
 // Exit through process.exit so that 'exit' hooks (a local nats-server) run.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -70,6 +105,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 process.stdout.on('error', () => process.exit(0));
 
 program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`pulse: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  // Commander already printed its own errors and the help text.
+  if (!(err instanceof CommanderError)) {
+    process.stderr.write(`pulse: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(exitCodeOf(err));
 });

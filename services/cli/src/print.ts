@@ -1,6 +1,8 @@
 import { timestampDate, timestampMs } from '@bufbuild/protobuf/wkt';
 import type { DecideResponse, FeatureValue, ListAudiencesResponse, Profile } from '@pulse/proto';
 
+import type { Status } from './commands/status.js';
+
 const number = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
 
 /** One feature value as a short human-readable string. */
@@ -69,4 +71,27 @@ export function formatAudiences(response: ListAudiencesResponse): string {
 /** Formats a count or amount for people. */
 export function formatNumber(value: number): string {
   return number.format(value);
+}
+
+/** `pulse status` as tables: streams, consumers, profiles, audiences, errors. */
+export function formatStatus(status: Status): string {
+  const lines = ['streams:'];
+  for (const s of status.streams) {
+    lines.push(
+      `  ${s.name.padEnd(16)} ${formatNumber(s.messages).padStart(12)} messages` +
+        `  ${formatNumber(s.bytes).padStart(14)} bytes  last seq ${s.lastSeq}`,
+    );
+  }
+  lines.push('consumers:');
+  for (const c of status.consumers) {
+    const name = `${c.stream}/${c.name}`.padEnd(30);
+    lines.push(`  ${name} lag ${formatNumber(c.pending)}  unacknowledged ${c.ackPending}`);
+  }
+  const profiles = status.profiles === undefined ? '-' : formatNumber(status.profiles);
+  lines.push(`profiles: ${profiles}`, 'audiences:');
+  for (const a of status.audiences) {
+    lines.push(`  ${a.audienceId.padEnd(30)} ${formatNumber(a.size).padStart(10)}`);
+  }
+  for (const error of status.errors) lines.push(`unavailable: ${error}`);
+  return lines.join('\n');
 }

@@ -93,7 +93,9 @@ export async function startEngine(
     logger,
     stream: STREAMS.raw,
   };
-  const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw));
+  const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw), () =>
+    store.countProfiles(),
+  );
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
   let state: EngineState = 'starting';

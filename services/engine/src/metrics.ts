@@ -9,8 +9,14 @@ export interface EngineMetrics {
   recordRechecks(profiles: number, transitions: readonly Transition[]): void;
 }
 
-/** Creates the engine's metrics with process defaults, starting from the applied sequence. */
-export function createEngineMetrics(appliedSeqAtStart: number): EngineMetrics {
+/**
+ * Creates the engine's metrics with process defaults, starting from the
+ * applied sequence; `countProfiles` is read at each scrape for `pulse_profiles`.
+ */
+export function createEngineMetrics(
+  appliedSeqAtStart: number,
+  countProfiles?: () => number,
+): EngineMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const events = new Counter({
@@ -67,6 +73,16 @@ export function createEngineMetrics(appliedSeqAtStart: number): EngineMetrics {
     registers: [registry],
   });
   appliedSeq.set(appliedSeqAtStart);
+  if (countProfiles) {
+    new Gauge({
+      name: 'pulse_profiles',
+      help: 'Profiles in the LMDB store',
+      registers: [registry],
+      collect() {
+        this.set(countProfiles());
+      },
+    });
+  }
   return {
     registry,
     recordBatch(outcome, seconds) {

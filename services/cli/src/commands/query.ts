@@ -1,5 +1,14 @@
+import { toJson } from '@bufbuild/protobuf';
 import { createClient } from '@pulse/grpc';
-import { AudienceService, DecisionService, ProfileService } from '@pulse/proto';
+import {
+  AudienceService,
+  DecideResponseSchema,
+  DecisionService,
+  ListAudiencesResponseSchema,
+  ProfileSchema,
+  ProfileService,
+} from '@pulse/proto';
+
 import { formatAudiences, formatDecision, formatProfile } from '../print.js';
 
 interface IdentifierArg {
@@ -7,12 +16,24 @@ interface IdentifierArg {
   value: string;
 }
 
+/** Output switches shared by the query commands. */
+export interface QueryOutput {
+  /** Print the response as protobuf JSON, one object on one line. */
+  json?: boolean;
+}
+
+const DEADLINE_MS = 5_000;
+
 /** `pulse profile`: prints one profile read over gRPC. */
-export async function runGetProfile(address: string, identifier: IdentifierArg): Promise<void> {
-  const client = createClient(ProfileService, address, { deadlineMs: 5_000 });
+export async function runGetProfile(
+  address: string,
+  identifier: IdentifierArg,
+  output: QueryOutput = {},
+): Promise<void> {
+  const client = createClient(ProfileService, address, { deadlineMs: DEADLINE_MS });
   try {
     const { profile } = await client.getProfile({ identifier });
-    process.stdout.write(`${formatProfile(profile!)}\n`);
+    write(output.json ? toJson(ProfileSchema, profile!) : formatProfile(profile!));
   } finally {
     client.close();
   }
@@ -24,22 +45,32 @@ export async function runDecide(
   placement: string,
   identifier: IdentifierArg,
   limit: number,
+  output: QueryOutput = {},
 ): Promise<void> {
-  const client = createClient(DecisionService, address, { deadlineMs: 5_000 });
+  const client = createClient(DecisionService, address, { deadlineMs: DEADLINE_MS });
   try {
     const decision = await client.decide({ placement, identifiers: [identifier], limit });
-    process.stdout.write(`${formatDecision(placement, decision)}\n`);
+    write(
+      output.json ? toJson(DecideResponseSchema, decision) : formatDecision(placement, decision),
+    );
   } finally {
     client.close();
   }
 }
 
 /** `pulse audiences`: prints every audience with its live size. */
-export async function runListAudiences(address: string): Promise<void> {
-  const client = createClient(AudienceService, address, { deadlineMs: 5_000 });
+export async function runListAudiences(address: string, output: QueryOutput = {}): Promise<void> {
+  const client = createClient(AudienceService, address, { deadlineMs: DEADLINE_MS });
   try {
-    process.stdout.write(`${formatAudiences(await client.listAudiences({}))}\n`);
+    const response = await client.listAudiences({});
+    write(output.json ? toJson(ListAudiencesResponseSchema, response) : formatAudiences(response));
   } finally {
     client.close();
   }
+}
+
+/** Text as is; anything else as one line of JSON. */
+function write(output: unknown): void {
+  const text = typeof output === 'string' ? output : JSON.stringify(output);
+  process.stdout.write(`${text}\n`);
 }

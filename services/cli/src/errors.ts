@@ -1,0 +1,18 @@
+import { CommanderError } from 'commander';
+import { InvalidMappingError, UnknownLoaderFormatError } from '@pulse/loaders';
+
+/** The command line is wrong (a missing option, a bad value); the CLI exits with 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Exit codes of the `pulse` command. */
+export const EXIT_CODES = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** The exit code for an error that ended a command. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+  if (err instanceof UsageError || err instanceof UnknownLoaderFormatError) return EXIT_CODES.usage;
+  if (err instanceof InvalidMappingError) return EXIT_CODES.usage;
+  return EXIT_CODES.failure;
+}
