@@ -180,6 +180,14 @@ describe('NATS kustomization', () => {
     expect(values.config.jetstream.fileStore.pvc.enabled).toBe(true);
   });
 
+  it.each(OVERLAYS)('puts overlay %s beside NATS, where NATS_URL finds it', (overlay) => {
+    const [chart] = kustomization.helmCharts;
+    const objects = renderOverlay(overlay);
+    for (const o of objects) expect(o.metadata.namespace, o.metadata.name).toBe(chart.namespace);
+    const shared = objects.find((o) => o.metadata.name.startsWith('pulse-shared'));
+    expect(new URL(shared?.data.NATS_URL).hostname).toBe(chart.releaseName);
+  });
+
   it.each(OVERLAYS)('replicates streams across the cluster in overlay %s', (overlay) => {
     const shared = renderOverlay(overlay).find((o) => o.metadata.name.startsWith('pulse-shared'));
     const replicas = Number(shared?.data.PULSE_STREAM_REPLICAS);
