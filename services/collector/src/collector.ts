@@ -32,7 +32,8 @@ export async function startCollector(
 ): Promise<Collector> {
   const log = logger.child({ component: 'collector' });
   const nc = await connectNats({ servers: config.natsUrl, name: 'pulse-collector', logger });
-  await ensureStreams(nc, { duplicateWindowMs: config.duplicateWindowMs });
+  const { duplicateWindowMs, streamReplicas: replicas } = config;
+  await ensureStreams(nc, { duplicateWindowMs, replicas });
   const js = jetstream(nc);
 
   const metrics = createCollectorMetrics();

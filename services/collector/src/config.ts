@@ -19,6 +19,7 @@ const envSchema = z.object({
   PULSE_COLLECTOR_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   PULSE_COLLECTOR_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
   PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
+  PULSE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
@@ -41,6 +42,8 @@ export interface ResolvedCollectorConfig {
   metricsPort: number;
   /** JetStream's duplicate window on the raw stream. */
   duplicateWindowMs: number;
+  /** Copies JetStream keeps of each Pulse stream (3 in a three-node NATS cluster). */
+  streamReplicas: number;
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -72,6 +75,7 @@ export function resolveCollectorConfig(
     metricsHost: e.PULSE_COLLECTOR_METRICS_HOST,
     metricsPort: e.PULSE_COLLECTOR_METRICS_PORT,
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
+    streamReplicas: e.PULSE_STREAM_REPLICAS,
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
   });

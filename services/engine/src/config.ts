@@ -25,6 +25,7 @@ const envSchema = z.object({
     .min(60_000)
     .default(7 * DAY_MS),
   PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
+  PULSE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PULSE_NOW_RULE_RECHECK_MS: z.coerce.number().int().min(1_000).default(3_600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -49,6 +50,8 @@ export interface ResolvedEngineConfig {
   batchMax: number;
   dedupeRetentionMs: number;
   duplicateWindowMs: number;
+  /** Copies JetStream keeps of each Pulse stream (3 in a three-node NATS cluster). */
+  streamReplicas: number;
   shutdownGraceMs: number;
   /** Re-evaluation period of audience rules that read `now` directly. */
   nowRuleRecheckMs: number;
@@ -81,6 +84,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     batchMax: e.PULSE_BATCH_MAX,
     dedupeRetentionMs: e.PULSE_DEDUPE_RETENTION_MS,
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
+    streamReplicas: e.PULSE_STREAM_REPLICAS,
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
     nowRuleRecheckMs: e.PULSE_NOW_RULE_RECHECK_MS,
     logLevel: e.LOG_LEVEL,

@@ -156,7 +156,11 @@ export async function startEngine(
     parts.nc = await proceed(
       connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger }),
     );
-    await proceed(ensureStreams(parts.nc, { duplicateWindowMs: config.duplicateWindowMs }));
+    const streamOptions = {
+      duplicateWindowMs: config.duplicateWindowMs,
+      replicas: config.streamReplicas,
+    };
+    await proceed(ensureStreams(parts.nc, streamOptions));
     context.deletions = createDeletionRequests(parts.nc);
     parts.grpc = await proceed(startApis(config, context, logger));
     parts.ops = await proceed(
