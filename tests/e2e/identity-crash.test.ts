@@ -168,13 +168,13 @@ describe('identity resolution through SIGKILLs of the engine', () => {
   /** A child engine with its own LMDB folder, consumer and metrics port. */
   async function engine(name: string, batchMax: number) {
     const metricsPort = await freePort();
-    const child = await spawnEngine(env, {
+    const handle = await spawnEngine(env, {
       PULSE_DATA_DIR: join(env.dir, name),
       PULSE_CONSUMER_NAME: name,
       PULSE_METRICS_PORT: String(metricsPort),
       PULSE_BATCH_MAX: String(batchMax),
     });
-    return { child, applied: () => appliedSequence(metricsPort) };
+    return { handle, applied: () => appliedSequence(metricsPort) };
   }
 
   async function appliedSequence(metricsPort: number): Promise<number> {
@@ -206,15 +206,15 @@ describe('identity resolution through SIGKILLs of the engine', () => {
         60_000,
         5,
       );
-      a.child.child.kill('SIGKILL');
-      expect(await a.child.exited).toBe('SIGKILL');
+      a.handle.child.kill('SIGKILL');
+      expect(await a.handle.exited).toBe('SIGKILL');
       const appliedAtKill = snapshot(join(env.dir, 'engine-a')).appliedSeq;
       expect(appliedAtKill).toBeLessThan(lastSeq);
       a = await engine('engine-a', BATCH_MAX_A);
     }
     for (const running of [a, b]) {
       await waitFor(async () => ((await running.applied()) >= lastSeq ? true : undefined), 60_000);
-      await stop(running.child);
+      await stop(running.handle);
     }
 
     const expected = snapshot(join(env.dir, 'engine-b'));
