@@ -48,7 +48,7 @@ export function resolveProfile(
   const owners = Array.from(ownerIds, (id) => loadOrCreate(ctx, id, atMs));
   const combined = [...owners.flatMap((p) => p.identifiers), ...identifiers];
   if (ctx.identity.breaksLimit(combined))
-    return attributeByOwnIdentifier(ctx, identifiers, newProfileId, atMs);
+    return attributeByOwnIdentifier(ctx, event, identifiers, newProfileId, atMs);
 
   const profile =
     owners.length === 0
@@ -74,12 +74,16 @@ export function resolveProfile(
 
 /**
  * The event's identifiers name profiles that must stay apart: it joins the
- * profile of its own limited identifier (created when new), which also takes
- * over the event's shared-device identifiers. Without one, it joins the
- * profile of its highest-priority known identifier and links nothing away.
+ * profile of its own limited identifier (created when new). The other
+ * profiles it names merge into that one when no limit forbids it (an
+ * anonymous profile), else give up the event's shared-device identifiers
+ * (the last identified user of a device wins). Without a limited identifier
+ * of its own, it joins the profile of its highest-priority known identifier
+ * and links nothing away.
  */
 function attributeByOwnIdentifier(
   ctx: ResolveContext,
+  event: Event,
   identifiers: readonly IdentifierPair[],
   newProfileId: string,
   atMs: number,
@@ -93,16 +97,35 @@ function attributeByOwnIdentifier(
   }
   const profileId = ctx.store.profileIdOf(own[0], own[1]) ?? newProfileId;
   const profile = loadOrCreate(ctx, profileId, atMs);
+  const resolution: Resolution = { profile, conflicts: 1, traitConflicts: 0, absorbed: [] };
+  // Identifiers the event links to `profile` in any case count against its limits.
+  const unknown = identifiers.filter(([t, v]) => ctx.store.profileIdOf(t, v) === undefined);
   for (const [type, value] of identifiers) {
     const owner = ctx.store.profileIdOf(type, value);
-    if (owner === undefined || owner === profile.id || !ctx.identity.isShared(type)) continue;
+    if (owner === undefined || owner === profile.id) continue;
     const previous = loadOrCreate(ctx, owner, atMs);
+    const combined = [...profile.identifiers, ...previous.identifiers, ...unknown];
+    if (!ctx.identity.breaksLimit(combined)) {
+      // Taking only its shared identifiers would leave it unreachable, its state orphaned.
+      resolution.traitConflicts += mergeProfiles(
+        ctx.store,
+        ctx.cache,
+        profile,
+        previous,
+        ctx.features,
+        atMs,
+        event.messageId,
+      );
+      resolution.absorbed.push(previous.id);
+      continue;
+    }
+    if (!ctx.identity.isShared(type)) continue;
     previous.identifiers = previous.identifiers.filter(([t, v]) => t !== type || v !== value);
     ctx.store.linkIdentifier(type, value, profile.id);
     profile.identifiers.push([type, value]);
   }
   linkAll(ctx, profile, identifiers);
-  return { profile, conflicts: 1, traitConflicts: 0, absorbed: [] };
+  return resolution;
 }
 
 /** Links the identifiers no profile holds yet to `profile`. */
