@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/audience.proto.
  */
 export const file_pulse_v1_audience: GenFile = /*@__PURE__*/
-  fileDesc("ChdwdWxzZS92MS9hdWRpZW5jZS5wcm90bxIIcHVsc2UudjEieAoMQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEigKCmlkZW50aWZpZXIYAiABKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzCg1DaGVja1Jlc3BvbnNlEg4KBm1lbWJlchgBIAEoCBISCgpwcm9maWxlX2lkGAIgASgJIn4KEUJhdGNoQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPgoSQmF0Y2hDaGVja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlIlQKEkxpc3RNZW1iZXJzUmVxdWVzdBITCgthdWRpZW5jZV9pZBgBIAEoCRIpCgVhc19vZhgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKgoTTGlzdE1lbWJlcnNSZXNwb25zZRITCgtwcm9maWxlX2lkcxgBIAMoCSIWChRMaXN0QXVkaWVuY2VzUmVxdWVzdCJWCg9BdWRpZW5jZVN1bW1hcnkSEwoLYXVkaWVuY2VfaWQYASABKAkSDAoEbmFtZRgCIAEoCRISCgpleHByZXNzaW9uGAMgASgJEgwKBHNpemUYBCABKAQiRQoVTGlzdEF1ZGllbmNlc1Jlc3BvbnNlEiwKCWF1ZGllbmNlcxgBIAMoCzIZLnB1bHNlLnYxLkF1ZGllbmNlU3VtbWFyeSKiAQoSQXVkaWVuY2VUcmFuc2l0aW9uEhMKC2F1ZGllbmNlX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSDwoHZW50ZXJlZBgDIAEoCBImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGcmVhc29uGAUgASgOMhoucHVsc2UudjEuVHJhbnNpdGlvblJlYXNvbiqtAQoQVHJhbnNpdGlvblJlYXNvbhIhCh1UUkFOU0lUSU9OX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF1RSQU5TSVRJT05fUkVBU09OX0VWRU5UEAESGgoWVFJBTlNJVElPTl9SRUFTT05fVElNRRACEiAKHFRSQU5TSVRJT05fUkVBU09OX0RFRklOSVRJT04QAxIbChdUUkFOU0lUSU9OX1JFQVNPTl9NRVJHRRAEMrQCCg9BdWRpZW5jZVNlcnZpY2USOAoFQ2hlY2sSFi5wdWxzZS52MS5DaGVja1JlcXVlc3QaFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlEkcKCkJhdGNoQ2hlY2sSGy5wdWxzZS52MS5CYXRjaENoZWNrUmVxdWVzdBocLnB1bHNlLnYxLkJhdGNoQ2hlY2tSZXNwb25zZRJMCgtMaXN0TWVtYmVycxIcLnB1bHNlLnYxLkxpc3RNZW1iZXJzUmVxdWVzdBodLnB1bHNlLnYxLkxpc3RNZW1iZXJzUmVzcG9uc2UwARJQCg1MaXN0QXVkaWVuY2VzEh4ucHVsc2UudjEuTGlzdEF1ZGllbmNlc1JlcXVlc3QaHy5wdWxzZS52MS5MaXN0QXVkaWVuY2VzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_pulse_v1_event]);
+  fileDesc("ChdwdWxzZS92MS9hdWRpZW5jZS5wcm90bxIIcHVsc2UudjEieAoMQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEigKCmlkZW50aWZpZXIYAiABKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzCg1DaGVja1Jlc3BvbnNlEg4KBm1lbWJlchgBIAEoCBISCgpwcm9maWxlX2lkGAIgASgJIn4KEUJhdGNoQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPgoSQmF0Y2hDaGVja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlInsKEkxpc3RNZW1iZXJzUmVxdWVzdBITCgthdWRpZW5jZV9pZBgBIAEoCRIpCgVhc19vZhgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcGFnZV90b2tlbhgDIAEoCRIRCglwYWdlX3NpemUYBCABKA0iUgoTTGlzdE1lbWJlcnNSZXNwb25zZRITCgtwcm9maWxlX2lkcxgBIAMoCRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSDQoFdG90YWwYAyABKAQiFgoUTGlzdEF1ZGllbmNlc1JlcXVlc3QiVgoPQXVkaWVuY2VTdW1tYXJ5EhMKC2F1ZGllbmNlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKZXhwcmVzc2lvbhgDIAEoCRIMCgRzaXplGAQgASgEIkUKFUxpc3RBdWRpZW5jZXNSZXNwb25zZRIsCglhdWRpZW5jZXMYASADKAsyGS5wdWxzZS52MS5BdWRpZW5jZVN1bW1hcnkiogEKEkF1ZGllbmNlVHJhbnNpdGlvbhITCgthdWRpZW5jZV9pZBgBIAEoCRISCgpwcm9maWxlX2lkGAIgASgJEg8KB2VudGVyZWQYAyABKAgSJgoCYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKBnJlYXNvbhgFIAEoDjIaLnB1bHNlLnYxLlRyYW5zaXRpb25SZWFzb24qzQEKEFRyYW5zaXRpb25SZWFzb24SIQodVFJBTlNJVElPTl9SRUFTT05fVU5TUEVDSUZJRUQQABIbChdUUkFOU0lUSU9OX1JFQVNPTl9FVkVOVBABEhoKFlRSQU5TSVRJT05fUkVBU09OX1RJTUUQAhIgChxUUkFOU0lUSU9OX1JFQVNPTl9ERUZJTklUSU9OEAMSGwoXVFJBTlNJVElPTl9SRUFTT05fTUVSR0UQBBIeChpUUkFOU0lUSU9OX1JFQVNPTl9CQUNLRklMTBAGMrQCCg9BdWRpZW5jZVNlcnZpY2USOAoFQ2hlY2sSFi5wdWxzZS52MS5DaGVja1JlcXVlc3QaFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlEkcKCkJhdGNoQ2hlY2sSGy5wdWxzZS52MS5CYXRjaENoZWNrUmVxdWVzdBocLnB1bHNlLnYxLkJhdGNoQ2hlY2tSZXNwb25zZRJMCgtMaXN0TWVtYmVycxIcLnB1bHNlLnYxLkxpc3RNZW1iZXJzUmVxdWVzdBodLnB1bHNlLnYxLkxpc3RNZW1iZXJzUmVzcG9uc2UwARJQCg1MaXN0QXVkaWVuY2VzEh4ucHVsc2UudjEuTGlzdEF1ZGllbmNlc1JlcXVlc3QaHy5wdWxzZS52MS5MaXN0QXVkaWVuY2VzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_pulse_v1_event]);
 
 /**
  * @generated from message pulse.v1.CheckRequest
@@ -133,6 +133,20 @@ export type ListMembersRequest = Message<"pulse.v1.ListMembersRequest"> & {
    * @generated from field: google.protobuf.Timestamp as_of = 2;
    */
   asOf?: Timestamp | undefined;
+
+  /**
+   * Resume after the member a previous response's `next_page_token` names.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+
+  /**
+   * Stop after this many members; 0 streams to the end.
+   *
+   * @generated from field: uint32 page_size = 4;
+   */
+  pageSize: number;
 };
 
 /**
@@ -150,6 +164,20 @@ export type ListMembersResponse = Message<"pulse.v1.ListMembersResponse"> & {
    * @generated from field: repeated string profile_ids = 1;
    */
   profileIds: string[];
+
+  /**
+   * Pass as `page_token` to continue after this message; empty after the last member.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * Members of the audience in the snapshot read (first message only).
+   *
+   * @generated from field: uint64 total = 3;
+   */
+  total: bigint;
 };
 
 /**
@@ -306,6 +334,14 @@ export enum TransitionReason {
    * @generated from enum value: TRANSITION_REASON_MERGE = 4;
    */
   MERGE = 4,
+
+  /**
+   * 5 is left for another reason.
+   * A new or changed audience was evaluated over existing profiles.
+   *
+   * @generated from enum value: TRANSITION_REASON_BACKFILL = 6;
+   */
+  BACKFILL = 6,
 }
 
 /**
@@ -337,7 +373,8 @@ export const AudienceService: GenService<{
     output: typeof BatchCheckResponseSchema;
   },
   /**
-   * Streams every member; from the live index, or evaluated at `as_of`.
+   * Streams every member from one consistent snapshot of the live index (or
+   * evaluated at `as_of`); each message carries a token to resume after it.
    *
    * @generated from rpc pulse.v1.AudienceService.ListMembers
    */
