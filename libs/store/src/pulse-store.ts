@@ -1,5 +1,5 @@
 import { open } from 'lmdb';
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { identityKey, memberKey, memberRange, profileIdOfMemberKey } from './keys.js';
 import type { ProfileRecord } from './records.js';
 
@@ -86,8 +86,8 @@ export class PulseStore implements Disposable {
     this.identities.putSync(identityKey(type, value), profileId);
   }
 
-  getProfile(profileId: string): ProfileRecord | undefined {
-    return this.profiles.get(profileId);
+  getProfile(profileId: string, snapshot?: Transaction): ProfileRecord | undefined {
+    return this.profiles.get(profileId, snapshot && { transaction: snapshot });
   }
 
   putProfile(record: ProfileRecord): void {
@@ -116,8 +116,38 @@ export class PulseStore implements Disposable {
     }
   }
 
-  countMembers(audienceId: string): number {
-    return this.members.getKeysCount(memberRange(audienceId));
+  /**
+   * Up to `limit` members of one audience after `afterId` (from the first
+   * when undefined), read through `snapshot` when given.
+   */
+  memberIdsAfter(
+    audienceId: string,
+    afterId: string | undefined,
+    limit: number,
+    snapshot?: Transaction,
+  ): string[] {
+    const range = memberRange(audienceId);
+    const start = afterId === undefined ? range.start : memberKey(audienceId, afterId);
+    const options = { ...range, start, limit, exclusiveStart: afterId !== undefined };
+    const keys = this.members.getKeys({ ...options, transaction: snapshot });
+    return Array.from(keys, profileIdOfMemberKey);
+  }
+
+  countMembers(audienceId: string, snapshot?: Transaction): number {
+    return this.members.getKeysCount({ ...memberRange(audienceId), transaction: snapshot });
+  }
+
+  /**
+   * A read transaction: reads through it see the state as it was when it was
+   * taken, while writes go on. Call `done()` on it when finished.
+   */
+  readSnapshot(): Transaction {
+    return this.root.useReadTransaction();
+  }
+
+  /** Profile count, for progress reports. */
+  countProfiles(): number {
+    return this.profiles.getCount();
   }
 
   /** Every profile id, in key order. */

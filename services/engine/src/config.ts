@@ -27,6 +27,7 @@ const envSchema = z.object({
   PULSE_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1_000).default(900_000),
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PULSE_NOW_RULE_RECHECK_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  PULSE_AUDIENCE_STORE: z.enum(['file', 'kv']).default('file'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -52,6 +53,12 @@ export interface ResolvedEngineConfig {
   shutdownGraceMs: number;
   /** Re-evaluation period of audience rules that read `now` directly. */
   nowRuleRecheckMs: number;
+  /**
+   * Where audience definitions come from: `file` (audiences.yaml, for one
+   * machine) or `kv` (the PULSE_AUDIENCES bucket, seeded from the file when
+   * empty, changed through AudienceAdminService, watched by every engine).
+   */
+  audienceStore: 'file' | 'kv';
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -83,6 +90,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
     nowRuleRecheckMs: e.PULSE_NOW_RULE_RECHECK_MS,
+    audienceStore: e.PULSE_AUDIENCE_STORE,
     logLevel: e.LOG_LEVEL,
   });
 }
