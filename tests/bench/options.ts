@@ -8,10 +8,27 @@ export const BENCHMARKS = [
   'decide',
   'profile-read',
   'windows',
+  'audience',
 ] as const;
 
+/** What runs without `--only`: all but `audience`, whose 1M profiles take minutes to write. */
+const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = [
+  'ingest',
+  'identity',
+  'intake',
+  'decide',
+  'profile-read',
+  'windows',
+];
+
 /** The benchmarks that start their own nats-server. */
-export const NATS_BENCHMARKS: readonly BenchmarkName[] = ['ingest', 'identity', 'intake', 'decide'];
+export const NATS_BENCHMARKS: readonly BenchmarkName[] = [
+  'ingest',
+  'identity',
+  'intake',
+  'decide',
+  'audience',
+];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -51,6 +68,8 @@ export interface ResolvedBenchOptions {
   windowEvents: number;
   /** Timed runs per side and window size; the best counts. */
   windowRuns: number;
+  /** Profiles generated into LMDB for the audience benchmark. */
+  audienceProfiles: number;
   /** Where the JSON results go; a file under the OS temp dir by default. */
   jsonPath: string | undefined;
 }
@@ -77,6 +96,7 @@ const FULL_DEFAULTS: Defaults = {
   readPhaseMs: 6_000,
   windowEvents: 300_000,
   windowRuns: 5,
+  audienceProfiles: 1_000_000,
 };
 
 /** About 35 seconds: a smoke test of the figures, noisier. */
@@ -96,13 +116,14 @@ const QUICK_DEFAULTS: Defaults = {
   readPhaseMs: 1_500,
   windowEvents: 60_000,
   windowRuns: 2,
+  audienceProfiles: 20_000,
 };
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,intake,decide,profile-read,windows]
-  [--quick] [--events N] [--intake-events N] [--profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
+export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience]
+  [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE]`;
 
 /** Reads options from `argv` and `env`; throws a TypeError naming the bad option. */
@@ -122,6 +143,7 @@ export function resolveBenchOptions(
       'warmup-ms': { type: 'string' },
       concurrency: { type: 'string' },
       profiles: { type: 'string' },
+      'audience-profiles': { type: 'string' },
       'redis-url': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean' },
@@ -148,13 +170,18 @@ export function resolveBenchOptions(
     phaseMs: int(values['phase-ms'], 'phase-ms', defaults.phaseMs),
     concurrency: int(values.concurrency, 'concurrency', defaults.concurrency),
     profiles: int(values.profiles, 'profiles', defaults.profiles),
+    audienceProfiles: int(
+      values['audience-profiles'],
+      'audience-profiles',
+      defaults.audienceProfiles,
+    ),
     redisUrl: pick(values['redis-url'], 'REDIS_URL') ?? DEFAULT_REDIS_URL,
     jsonPath: pick(values.json, 'JSON'),
   });
 }
 
 function readOnly(text: string | undefined): BenchmarkName[] {
-  if (!text) return [...BENCHMARKS];
+  if (!text) return [...DEFAULT_BENCHMARKS];
   const names = text.split(',').map((s) => s.trim());
   for (const name of names) {
     if (!(BENCHMARKS as readonly string[]).includes(name)) {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { hasNatsServer } from '@pulse/nats';
+import { runAudienceBench } from './audience.bench.js';
 import { runDecideBench } from './decide.bench.js';
 import { runIdentityBench } from './identity.bench.js';
 import { runIngestBench } from './ingest.bench.js';
@@ -43,6 +44,14 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
       redisUrl: o.redisUrl,
     }),
   windows: (o) => runWindowsBench({ events: o.windowEvents, runs: o.windowRuns }),
+  audience: (o) =>
+    runAudienceBench({
+      profiles: o.audienceProfiles,
+      ratesPerSec: o.ratesPerSec,
+      warmupMs: o.warmupMs,
+      phaseMs: o.phaseMs,
+      primeCalls: o.primeCalls,
+    }),
 };
 
 async function main(): Promise<number> {

@@ -7,11 +7,14 @@ import {
 import { audienceDocumentSchema } from './audience-definition.js';
 import { AudienceSet } from './audience-set.js';
 import type { Audience } from './audience-set.js';
+import type { FieldTypes } from '@pulse/rules';
 
 /** Options for {@link parseAudienceDefinitions}. */
 export interface ParseAudienceOptions {
   /** When given, rules may only read these features. @default any feature name */
   featureNames?: Iterable<string>;
+  /** When given, rules are type-checked against the profile's declared fields. @default no check */
+  fieldTypes?: FieldTypes;
 }
 
 /**
@@ -40,6 +43,7 @@ export function parseAudienceDefinitions(
       kind: 'bool',
       variables: PROFILE_RULE_VARIABLES,
       featureNames,
+      fieldTypes: options.fieldTypes,
     });
     return { ...definition, description: definition.description, rule };
   });

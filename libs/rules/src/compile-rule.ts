@@ -3,6 +3,8 @@ import type { CelResult } from '@bufbuild/cel';
 import type { RuleActivation } from './activation.js';
 import { RULE_ENV } from './cel-env.js';
 import { RuleError, RuleEvaluationError } from './errors.js';
+import { findTypeClash } from './check-types.js';
+import type { FieldTypes } from './check-types.js';
 import { findProblem, staticKind } from './inspect-expr.js';
 import type { ParsedRule, StaticKind } from './inspect-expr.js';
 import { ALL_RULE_VARIABLES } from './rule-variables.js';
@@ -25,6 +27,11 @@ export interface CompileRuleOptions<K extends RuleKind = RuleKind> {
   variables?: readonly RuleVariable[];
   /** When given, `features.<name>` must name one of these. @default no check */
   featureNames?: Iterable<string>;
+  /**
+   * When given, the rule is type-checked against these declared field types
+   * (and `features.<name>` must name one of them). @default no type check
+   */
+  fieldTypes?: FieldTypes;
 }
 
 /** The outcome of one evaluation: a value, or the error that stopped it. */
@@ -114,8 +121,12 @@ function describeParseError(err: unknown): { reason: string; offset: number | un
 
 function checkRule(expression: string, parsed: ParsedRule, options: CompileRuleOptions): void {
   const variables = new Set(options.variables ?? ALL_RULE_VARIABLES);
-  const featureNames = options.featureNames && new Set(options.featureNames);
-  const problem = findProblem(parsed.expr, { variables, featureNames });
+  const declared = options.fieldTypes?.features.keys();
+  const names = options.featureNames ?? declared;
+  const featureNames = names && new Set(names);
+  const problem =
+    findProblem(parsed.expr, { variables, featureNames }) ??
+    (options.fieldTypes && findTypeClash(parsed.expr, options.fieldTypes, options.kind));
   if (problem !== undefined) {
     const position = positionOf(expression, parsed, problem.exprId);
     throw new RuleError(options.name, expression, problem.reason, position);

@@ -7,6 +7,7 @@ export type {
   RuleKind,
   RuleResult,
 } from './compile-rule.js';
+export type { FeatureType, FieldTypes } from './check-types.js';
 export { createActivation } from './activation.js';
 export type { RuleActivation } from './activation.js';
 export type { DecisionContext, FeatureReading, ProfileView } from './profile-view.js';

@@ -1,5 +1,5 @@
 import { open } from 'lmdb';
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { identityKey, memberKey, memberRange, profileIdOfMemberKey } from './keys.js';
 import type { ProfileRecord } from './records.js';
 
@@ -102,8 +102,8 @@ export class PulseStore implements Disposable {
     return this.suppressed.doesExist(identityKey(type, value));
   }
 
-  getProfile(profileId: string): ProfileRecord | undefined {
-    return this.profiles.get(profileId);
+  getProfile(profileId: string, snapshot?: Transaction): ProfileRecord | undefined {
+    return this.profiles.get(profileId, snapshot && { transaction: snapshot });
   }
 
   putProfile(record: ProfileRecord): void {
@@ -132,8 +132,33 @@ export class PulseStore implements Disposable {
     }
   }
 
-  countMembers(audienceId: string): number {
-    return this.members.getKeysCount(memberRange(audienceId));
+  /**
+   * Up to `limit` members of one audience after `afterId` (from the first
+   * when undefined), read through `snapshot` when given.
+   */
+  memberIdsAfter(
+    audienceId: string,
+    afterId: string | undefined,
+    limit: number,
+    snapshot?: Transaction,
+  ): string[] {
+    const range = memberRange(audienceId);
+    const start = afterId === undefined ? range.start : memberKey(audienceId, afterId);
+    const options = { ...range, start, limit, exclusiveStart: afterId !== undefined };
+    const keys = this.members.getKeys({ ...options, transaction: snapshot });
+    return Array.from(keys, profileIdOfMemberKey);
+  }
+
+  countMembers(audienceId: string, snapshot?: Transaction): number {
+    return this.members.getKeysCount({ ...memberRange(audienceId), transaction: snapshot });
+  }
+
+  /**
+   * A read transaction: reads through it see the state as it was when it was
+   * taken, while writes go on. Call `done()` on it when finished.
+   */
+  readSnapshot(): Transaction {
+    return this.root.useReadTransaction();
   }
 
   /** How many profiles the store holds (a key count, no value is read). */

@@ -6,6 +6,14 @@ import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
 import { runStatus } from './commands/status.js';
 import { exitCodeOf } from './errors.js';
+import {
+  runCreateAudience,
+  runDeleteAudience,
+  runExportAudience,
+  runGetAudience,
+  runListAudienceDefinitions,
+  runUpdateAudience,
+} from './commands/audience.js';
 
 const program = new Command('pulse')
   .description('Pulse: customer data and next-best offers')
@@ -97,6 +105,67 @@ program
   )
   .option(...jsonOption)
   .action((options) => runStatus(options));
+
+const audience = program
+  .command('audience')
+  .description('manage audience definitions (PULSE_AUDIENCE_STORE=kv) and export members');
+
+function definitionCommand(name: string, description: string) {
+  return audience
+    .command(`${name} <id>`)
+    .description(description)
+    .option('--name <name>', 'display name')
+    .option('--expression <cel>', 'CEL bool rule over traits, features, identifiers, now')
+    .option('--description <text>', 'what the audience is for')
+    .option('--no-wait', 'return without following the backfill')
+    .option(...engineOption)
+    .option(...jsonOption);
+}
+
+definitionCommand('create', 'store a new audience and backfill it over existing profiles').action(
+  (id, options) => runCreateAudience(id, options, options),
+);
+
+definitionCommand('update', 'change an audience (its version goes up) and backfill it').action(
+  (id, options) => runUpdateAudience(id, options, options),
+);
+
+audience
+  .command('delete <id>')
+  .description('remove an audience')
+  .option(...engineOption)
+  .option(...jsonOption)
+  .action((id, options) => runDeleteAudience(id, options));
+
+audience
+  .command('get <id>')
+  .description('show an audience with its size and backfill progress')
+  .option(...engineOption)
+  .option(...jsonOption)
+  .action((id, options) => runGetAudience(id, options));
+
+audience
+  .command('list')
+  .description('list the stored audience definitions')
+  .option(...engineOption)
+  .option(...jsonOption)
+  .action((options) => runListAudienceDefinitions(options));
+
+function formatOption(value: string): 'csv' | 'ndjson' {
+  if (value !== 'csv' && value !== 'ndjson') throw new InvalidArgumentError('csv or ndjson');
+  return value;
+}
+
+audience
+  .command('export <id>')
+  .description('write every member with chosen identifiers, from one consistent snapshot')
+  .option('--format <format>', 'csv or ndjson', formatOption, 'csv')
+  .option('--identifiers <types>', 'identifier types, comma separated', 'email,user_id')
+  .option('--output <file>', 'write to a file instead of standard output')
+  .option(...engineOption)
+  .action((id, options) =>
+    runExportAudience(id, { ...options, identifiers: String(options.identifiers).split(',') }),
+  );
 
 // Exit through process.exit so that 'exit' hooks (a local nats-server) run.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

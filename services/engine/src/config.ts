@@ -28,6 +28,7 @@ const envSchema = z.object({
   PULSE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PULSE_NOW_RULE_RECHECK_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  PULSE_AUDIENCE_STORE: z.enum(['file', 'kv']).default('file'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -55,6 +56,12 @@ export interface ResolvedEngineConfig {
   shutdownGraceMs: number;
   /** Re-evaluation period of audience rules that read `now` directly. */
   nowRuleRecheckMs: number;
+  /**
+   * Where audience definitions come from: `file` (audiences.yaml, for one
+   * machine) or `kv` (the PULSE_AUDIENCES bucket, seeded from the file when
+   * empty, changed through AudienceAdminService, watched by every engine).
+   */
+  audienceStore: 'file' | 'kv';
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -87,6 +94,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     streamReplicas: e.PULSE_STREAM_REPLICAS,
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
     nowRuleRecheckMs: e.PULSE_NOW_RULE_RECHECK_MS,
+    audienceStore: e.PULSE_AUDIENCE_STORE,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -3,9 +3,10 @@ import type { FSWatcher } from 'node:fs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAudienceDefinitions } from '@pulse/audiences';
-import type { AudienceSet } from '@pulse/audiences';
+import type { AudienceDefinition, AudienceSet } from '@pulse/audiences';
 import { parseFeatureDefinitions } from '@pulse/features';
 import type { FeatureDefinitions } from '@pulse/features';
+import type { FeatureType, FieldTypes } from '@pulse/rules';
 import { parseOfferCatalogue } from '@pulse/offers';
 import type { OfferCatalogue } from '@pulse/offers';
 import type { Logger } from 'pino';
@@ -55,13 +56,50 @@ function readsTime(features: FeatureDefinitions, audiences: AudienceSet): boolea
   return audiences.ids.some((id) => pattern.test(audiences.get(id)!.expression));
 }
 
+/** What each defined feature reads as, for type-checking rules. */
+export function profileFieldTypes(features: FeatureDefinitions): FieldTypes {
+  const types = new Map<string, FeatureType>();
+  for (const feature of features.features) {
+    types.set(feature.id, FEATURE_TYPES[feature.kind]);
+  }
+  return { features: types };
+}
+
+const FEATURE_TYPES: Readonly<Record<FeatureDefinitions['features'][number]['kind'], FeatureType>> =
+  {
+    count: 'number',
+    sum: 'number',
+    distinct_count: 'number',
+    min: 'number_or_null',
+    max: 'number_or_null',
+    first_seen: 'number_or_null',
+    last_seen: 'number_or_null',
+    last_n: 'strings',
+    affinity: 'scores',
+  };
+
+/**
+ * The same definitions with another audience set (from the key-value
+ * bucket), compiled and type-checked against the features in force. Throws
+ * `DefinitionError` or `RuleError` naming `audiences[i].<field>`.
+ */
+export function withAudiences(
+  defs: Definitions,
+  audiences: readonly AudienceDefinition[],
+): Definitions {
+  const fieldTypes = profileFieldTypes(defs.features);
+  const set = parseAudienceDefinitions({ audiences }, { fieldTypes });
+  return { ...defs, audiences: set, audiencesReadTime: readsTime(defs.features, set) };
+}
+
 /** Reads and validates the definition files of `dir` (identity.yaml is optional). */
 export function loadDefinitions(dir: string): Definitions {
   const features = parse(dir, DEFINITION_FILES.features, parseFeatureDefinitions);
   // Rules may name only defined features: a typo is refused, not an empty audience.
   const featureNames = features.features.map((f) => f.id);
+  const fieldTypes = profileFieldTypes(features);
   const audiences = parse(dir, DEFINITION_FILES.audiences, (text) =>
-    parseAudienceDefinitions(text, { featureNames }),
+    parseAudienceDefinitions(text, { fieldTypes }),
   );
   const offers = parse(dir, DEFINITION_FILES.offers, (text) =>
     parseOfferCatalogue(text, { audienceIds: [...audiences.ids], featureNames }),

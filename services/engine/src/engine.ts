@@ -9,9 +9,17 @@ import type { GrpcServer } from '@pulse/grpc';
 import { HEADERS, STREAMS, connectNats, deadLetterSubject, ensureStreams } from '@pulse/nats';
 import { startOpsServer } from '@pulse/ops';
 import type { OpsServer } from '@pulse/ops';
-import { AudienceService, DecisionService, DiagnosticsService, ProfileService } from '@pulse/proto';
+import {
+  AudienceAdminService,
+  AudienceService,
+  DecisionService,
+  DiagnosticsService,
+  ProfileService,
+  TransitionReason,
+} from '@pulse/proto';
 import { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
+import { audienceAdminHandlers } from './api/audience-admin-service.js';
 import { audienceHandlers } from './api/audience-service.js';
 import { decisionHandlers } from './api/decision-service.js';
 import { diagnosticsHandlers } from './api/diagnostics-service.js';
@@ -20,7 +28,7 @@ import { createClock } from './clock.js';
 import { createDeletionRequests } from './profile/deletion-requests.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineContext } from './context.js';
-import { loadDefinitions, watchDefinitions } from './definitions.js';
+import { loadDefinitions, watchDefinitions, withAudiences } from './definitions.js';
 import type { Definitions } from './definitions.js';
 import { WATERMARK_KEY, applyBatch } from './ingest/apply-batch.js';
 import type { BatchOutcome } from './ingest/apply-batch.js';
@@ -34,11 +42,15 @@ import type { TransitionPublisher } from './audience/transition-publisher.js';
 import type { RecheckLoop } from './audience/recheck-loop.js';
 import type { RecheckPolicy } from './audience/update-audiences.js';
 import { startDedupePruner } from './ingest/dedupe-pruner.js';
+import { BackfillStatus, changedAudiences } from './audience/backfill.js';
+import { openAudienceStore, toDefinition } from './audience/definition-store.js';
+import type { AudienceDefinitionStore, StoredAudience } from './audience/definition-store.js';
 
 const PROTO_FILES = [
   'pulse/v1/profile.proto',
   'pulse/v1/decision.proto',
   'pulse/v1/audience.proto',
+  'pulse/v1/audience_admin.proto',
   'pulse/v1/diagnostics.proto',
 ];
 
@@ -84,7 +96,11 @@ export async function startEngine(
 ): Promise<Engine> {
   const log = logger.child({ component: 'engine' });
   const store = PulseStore.open({ path: config.dataDir });
-  let definitions: Definitions = loadDefinitions(config.definitionsDir);
+  let fileDefinitions: Definitions = loadDefinitions(config.definitionsDir);
+  let definitions = fileDefinitions;
+  // The audiences from the key-value bucket, once read (PULSE_AUDIENCE_STORE=kv).
+  let storedAudiences: StoredAudience[] | undefined;
+  const backfill = new BackfillStatus();
   const clock = createClock(config.clock, store.positions.get(WATERMARK_KEY) ?? 0);
   const context: EngineContext = {
     store,
@@ -112,6 +128,8 @@ export async function startEngine(
     rechecks?: RecheckLoop;
     publisher?: TransitionPublisher;
     pruner?: { stop(): void };
+    audienceStore?: AudienceDefinitionStore;
+    audienceWatch?: { stop(): void };
   } = {};
 
   const stop = async (): Promise<EngineExit> => {
@@ -121,6 +139,7 @@ export async function startEngine(
     parts.rechecks?.stop();
     parts.pruner?.stop();
     parts.watcher?.close();
+    parts.audienceWatch?.stop();
     await parts.grpc?.shutdown(config.shutdownGraceMs);
     state = 'draining';
     log.info({ state }, 'engine draining');
@@ -152,7 +171,32 @@ export async function startEngine(
     // A stop request cuts a long rebuild short; the next start redoes it.
     const keepGoing = () =>
       !options.signal?.aborted && (state === 'starting' || state === 'running');
-    await proceed(refreshAudienceIndex(context, config, recheck, log, keepGoing));
+    const reason = config.audienceStore === 'kv' ? TransitionReason.BACKFILL : undefined;
+    const refresh = (previous: Definitions | undefined) =>
+      refreshAudienceIndex(context, config, recheck, log, keepGoing, {
+        reason,
+        previous,
+        backfill,
+      });
+    // Takes new definitions in force and backfills them in the background.
+    const swap = (next: Definitions) => {
+      const previous = definitions;
+      definitions = next;
+      refresh(previous).catch((err: unknown) => fail(err, 'rebuilding the audience index failed'));
+    };
+    // Audiences from the bucket over the features and offers from files.
+    const applyStored = (audiences: StoredAudience[]): Definitions | undefined => {
+      try {
+        const next = withAudiences(fileDefinitions, audiences.map(toDefinition));
+        storedAudiences = audiences;
+        return next;
+      } catch (err) {
+        log.error({ err }, 'stored audiences rejected; keeping the ones in force');
+        return undefined;
+      }
+    };
+
+    if (config.audienceStore === 'file') await proceed(refresh(undefined));
     parts.nc = await proceed(
       connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger }),
     );
@@ -162,7 +206,19 @@ export async function startEngine(
     };
     await proceed(ensureStreams(parts.nc, streamOptions));
     context.deletions = createDeletionRequests(parts.nc);
-    parts.grpc = await proceed(startApis(config, context, logger));
+    if (config.audienceStore === 'kv') {
+      const audienceStore = await proceed(openAudienceStore(parts.nc, logger));
+      parts.audienceStore = audienceStore;
+      await proceed(audienceStore.seed(storedFrom(fileDefinitions)));
+      definitions = applyStored(await proceed(audienceStore.list())) ?? definitions;
+      await proceed(refresh(undefined));
+      parts.audienceWatch = audienceStore.watch((audiences) => {
+        const next = applyStored(audiences);
+        if (next) swap(next);
+      });
+    }
+    const admin = { store: parts.audienceStore, backfill };
+    parts.grpc = await proceed(startApis(config, context, admin, logger));
     parts.ops = await proceed(
       startOpsServer({
         port: config.metricsPort,
@@ -217,10 +273,9 @@ export async function startEngine(
     parts.watcher = watchDefinitions(
       config.definitionsDir,
       (next) => {
-        definitions = next;
-        refreshAudienceIndex(context, config, recheck, log, keepGoing).catch((err: unknown) =>
-          fail(err, 'rebuilding the audience index failed'),
-        );
+        fileDefinitions = next;
+        const withStored = storedAudiences ? applyStored(storedAudiences) : next;
+        if (withStored) swap(withStored);
       },
       logger,
     );
@@ -247,6 +302,7 @@ export async function startEngine(
 function startApis(
   config: ResolvedEngineConfig,
   context: EngineContext,
+  admin: { store: AudienceDefinitionStore | undefined; backfill: BackfillStatus },
   logger: Logger,
 ): Promise<GrpcServer> {
   return createGrpcServer({
@@ -257,6 +313,7 @@ function startApis(
     services: [
       bindService(ProfileService, profileHandlers(context), { logger }),
       bindService(AudienceService, audienceHandlers(context), { logger }),
+      bindService(AudienceAdminService, audienceAdminHandlers(context, admin), { logger }),
       bindService(DecisionService, decisionHandlers(context), { logger }),
       bindService(DiagnosticsService, diagnosticsHandlers(), { logger }),
     ],
@@ -273,21 +330,38 @@ async function refreshAudienceIndex(
   recheck: RecheckPolicy,
   log: Logger,
   keepGoing: () => boolean,
+  options: { reason?: TransitionReason; previous?: Definitions; backfill: BackfillStatus },
 ): Promise<void> {
   const defs = context.definitions();
   const fingerprint = indexFingerprint(defs, config.clock);
   if (!indexIsStale(context.store, fingerprint)) return;
   const started = performance.now();
+  const { backfill } = options;
+  const run = backfill.begin(
+    changedAudiences(options.previous, defs),
+    context.store.countProfiles(),
+  );
+  const isCurrent = () => keepGoing() && context.definitions() === defs;
   const done = await rebuildAudienceIndex(
     context.store,
     defs,
     fingerprint,
     () => context.clock.now(),
     recheck,
-    () => keepGoing() && context.definitions() === defs,
+    isCurrent,
+    { reason: options.reason, onChunk: (n, changes) => backfill.advance(run, n, changes) },
   );
+  backfill.finish(run, isCurrent());
   const ms = Math.round(performance.now() - started);
   log.info({ ...done, ms }, 'audience index rebuilt');
+}
+
+/** The audiences of file definitions in the form the bucket stores. */
+function storedFrom(defs: Definitions): StoredAudience[] {
+  return defs.audiences.ids.map((id) => {
+    const { name, expression, description, version } = defs.audiences.get(id)!;
+    return { id, name, expression, description: description ?? '', version };
+  });
 }
 
 /** Logs a batch and sends messages it could not apply to the dead-letter stream. */

@@ -6,3 +6,5 @@ export { createClock, CLOCK_MODES } from './clock.js';
 export type { Clock, ClockMode } from './clock.js';
 export { loadDefinitions, DEFINITION_FILES } from './definitions.js';
 export type { Definitions } from './definitions.js';
+export { indexFingerprint, rebuildAudienceIndex } from './audience/rebuild-index.js';
+export type { RebuildOptions } from './audience/rebuild-index.js';

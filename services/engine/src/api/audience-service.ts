@@ -4,6 +4,7 @@ import type { ServiceHandlers } from '@pulse/grpc';
 import type { AudienceService, CheckResponse, Identifier } from '@pulse/proto';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { CheckResponseSchema } from '@pulse/proto';
+import type { Transaction } from 'lmdb';
 import type { EngineContext } from '../context.js';
 import { findProfile } from '../profile/find-profile.js';
 import { profileView } from '../profile/profile-view.js';
@@ -58,19 +59,39 @@ export function audienceHandlers(ctx: EngineContext): ServiceHandlers<typeof Aud
 
     async *listMembers(request, call) {
       const audiences = audienceOf(request.audienceId);
-      const ids = request.asOf
-        ? evaluateAll(ctx, audiences, request.audienceId, instantOf(request.asOf, ctx.clock))
-        : ctx.store.memberIds(request.audienceId);
-      let chunk: string[] = [];
-      for (const id of ids) {
+      const after = request.pageToken
+        ? decodePageToken(request.pageToken, request.audienceId)
+        : undefined;
+      const types = new Set(request.identifierTypes);
+      const limit = request.pageSize === 0 ? Infinity : request.pageSize;
+      const pages = request.asOf
+        ? evaluatedPages(
+            ctx,
+            audiences,
+            request.audienceId,
+            instantOf(request.asOf, ctx.clock),
+            after,
+          )
+        : snapshotPages(ctx, request.audienceId, after);
+      let sent = 0;
+      let first = true;
+      for (const { ids, total, snapshot, final } of pages) {
         if (call.signal.aborted) return;
-        chunk.push(id);
-        if (chunk.length === MEMBERS_PER_MESSAGE) {
-          yield { profileIds: chunk };
-          chunk = [];
-        }
+        const page = ids.slice(0, limit - sent);
+        sent += page.length;
+        // The token is empty once the last member was sent.
+        const last = final && page.length === ids.length ? undefined : page.at(-1);
+        const members =
+          types.size === 0 ? [] : page.map((id) => memberOf(ctx, id, types, snapshot));
+        yield {
+          profileIds: page,
+          members,
+          total: first ? BigInt(total) : 0n,
+          nextPageToken: last === undefined ? '' : encodePageToken(request.audienceId, last),
+        };
+        first = false;
+        if (sent >= limit) return;
       }
-      if (chunk.length > 0) yield { profileIds: chunk };
     },
 
     async listAudiences() {
@@ -85,18 +106,97 @@ export function audienceHandlers(ctx: EngineContext): ServiceHandlers<typeof Aud
   };
 }
 
-/** Evaluates one audience over every profile at `atMs`, in profile id order. */
-function* evaluateAll(
+/** One streamed page: member ids in key order, and what it was read from. */
+interface MemberPage {
+  ids: string[];
+  /** Members in the snapshot (0 when evaluated at `as_of`). */
+  total: number;
+  snapshot: Transaction | undefined;
+  /** No member follows this page. */
+  final: boolean;
+}
+
+/**
+ * Pages of the live index read through one LMDB read transaction, so the
+ * stream is one consistent snapshot however long the caller takes, while
+ * batches commit beside it. The last page may be empty.
+ */
+function* snapshotPages(
+  ctx: EngineContext,
+  audienceId: string,
+  after: string | undefined,
+): Generator<MemberPage> {
+  const snapshot = ctx.store.readSnapshot();
+  try {
+    const total = ctx.store.countMembers(audienceId, snapshot);
+    let cursor = after;
+    for (;;) {
+      const ids = ctx.store.memberIdsAfter(audienceId, cursor, MEMBERS_PER_MESSAGE, snapshot);
+      const final = ids.length < MEMBERS_PER_MESSAGE;
+      yield { ids, total, snapshot, final };
+      if (final) return;
+      cursor = ids[ids.length - 1];
+    }
+  } finally {
+    snapshot.done();
+  }
+}
+
+/** Pages of the profiles that hold the audience at `atMs`, in profile id order. */
+function* evaluatedPages(
   ctx: EngineContext,
   audiences: AudienceSet,
   audienceId: string,
   atMs: number,
-): Generator<string> {
+  after: string | undefined,
+): Generator<MemberPage> {
   const defs = ctx.definitions();
-  for (const profileId of ctx.store.profileIds()) {
-    const profile = ctx.store.getProfile(profileId);
-    if (profile && audiences.evaluateOne(audienceId, profileView(profile, defs, atMs))) {
-      yield profileId;
+  let cursor = after;
+  for (;;) {
+    const chunk = ctx.store.profileIdsAfter(cursor, MEMBERS_PER_MESSAGE);
+    const ids = chunk.filter((profileId) => {
+      const profile = ctx.store.getProfile(profileId);
+      return profile && audiences.evaluateOne(audienceId, profileView(profile, defs, atMs));
+    });
+    if (chunk.length < MEMBERS_PER_MESSAGE) {
+      yield { ids, total: 0, snapshot: undefined, final: true };
+      return;
     }
+    if (ids.length > 0) yield { ids, total: 0, snapshot: undefined, final: false };
+    cursor = chunk[chunk.length - 1];
   }
+}
+
+/** A member with its identifiers of the asked types, read from the same snapshot. */
+function memberOf(
+  ctx: EngineContext,
+  profileId: string,
+  types: ReadonlySet<string>,
+  snapshot: Transaction | undefined,
+) {
+  const profile = ctx.store.getProfile(profileId, snapshot);
+  const identifiers = (profile?.identifiers ?? [])
+    .filter(([type]) => types.has(type))
+    .map(([type, value]) => ({ type, value }));
+  return { profileId, identifiers };
+}
+
+/** Page tokens name the audience and the last member sent: resumable, and opaque. */
+function encodePageToken(audienceId: string, profileId: string): string {
+  return Buffer.from(JSON.stringify([audienceId, profileId])).toString('base64url');
+}
+
+function decodePageToken(token: string, audienceId: string): string {
+  let parsed: unknown[] | undefined;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[1] !== 'string')
+    throw new InvalidArgumentError('page_token', 'is not a token ListMembers gave');
+  if (parsed[0] !== audienceId) {
+    throw new InvalidArgumentError('page_token', `belongs to audience '${String(parsed[0])}'`);
+  }
+  return parsed[1] as string;
 }

@@ -37,6 +37,14 @@ export function indexIsStale(store: PulseStore, fingerprint: string): boolean {
   return store.meta.get(INDEX_FINGERPRINT_KEY) !== fingerprint;
 }
 
+/** How a rebuild labels and reports its work. */
+export interface RebuildOptions {
+  /** The reason its transitions carry. @default TransitionReason.DEFINITION */
+  reason?: TransitionReason;
+  /** Called after each committed chunk with the profiles done so far and its transitions. */
+  onChunk?: (profilesDone: number, transitions: readonly Transition[]) => void;
+}
+
 /**
  * Re-evaluates every profile at `nowMs()` in chunks, one transaction each,
  * yielding between chunks, then records the fingerprint. A crash part-way
@@ -50,7 +58,9 @@ export async function rebuildAudienceIndex(
   nowMs: () => number,
   policy: RecheckPolicy,
   isCurrent: () => boolean = () => true,
+  options: RebuildOptions = {},
 ): Promise<{ profiles: number; transitions: number }> {
+  const reason = options.reason ?? TransitionReason.DEFINITION;
   let after: string | undefined;
   let profiles = 0;
   let transitions = 0;
@@ -67,21 +77,14 @@ export async function rebuildAudienceIndex(
       for (const id of ids) {
         const profile = store.getProfile(id);
         if (!profile) continue;
-        updateAudiences(
-          store,
-          defs,
-          profile,
-          nowMs(),
-          policy,
-          changes,
-          TransitionReason.DEFINITION,
-        );
+        updateAudiences(store, defs, profile, nowMs(), policy, changes, reason);
         store.putProfile(profile);
       }
     });
     profiles += ids.length;
     transitions += changes.length;
     after = ids[ids.length - 1];
+    options.onChunk?.(profiles, changes);
     await new Promise((resolve) => setImmediate(resolve));
   }
   store.transaction(() => store.meta.putSync(INDEX_FINGERPRINT_KEY, fingerprint));

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/audience.proto.
  */
 export const file_pulse_v1_audience: GenFile = /*@__PURE__*/
-  fileDesc("ChdwdWxzZS92MS9hdWRpZW5jZS5wcm90bxIIcHVsc2UudjEieAoMQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEigKCmlkZW50aWZpZXIYAiABKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzCg1DaGVja1Jlc3BvbnNlEg4KBm1lbWJlchgBIAEoCBISCgpwcm9maWxlX2lkGAIgASgJIn4KEUJhdGNoQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPgoSQmF0Y2hDaGVja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlIlQKEkxpc3RNZW1iZXJzUmVxdWVzdBITCgthdWRpZW5jZV9pZBgBIAEoCRIpCgVhc19vZhgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKgoTTGlzdE1lbWJlcnNSZXNwb25zZRITCgtwcm9maWxlX2lkcxgBIAMoCSIWChRMaXN0QXVkaWVuY2VzUmVxdWVzdCJWCg9BdWRpZW5jZVN1bW1hcnkSEwoLYXVkaWVuY2VfaWQYASABKAkSDAoEbmFtZRgCIAEoCRISCgpleHByZXNzaW9uGAMgASgJEgwKBHNpemUYBCABKAQiRQoVTGlzdEF1ZGllbmNlc1Jlc3BvbnNlEiwKCWF1ZGllbmNlcxgBIAMoCzIZLnB1bHNlLnYxLkF1ZGllbmNlU3VtbWFyeSKiAQoSQXVkaWVuY2VUcmFuc2l0aW9uEhMKC2F1ZGllbmNlX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSDwoHZW50ZXJlZBgDIAEoCBImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGcmVhc29uGAUgASgOMhoucHVsc2UudjEuVHJhbnNpdGlvblJlYXNvbirLAQoQVHJhbnNpdGlvblJlYXNvbhIhCh1UUkFOU0lUSU9OX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF1RSQU5TSVRJT05fUkVBU09OX0VWRU5UEAESGgoWVFJBTlNJVElPTl9SRUFTT05fVElNRRACEiAKHFRSQU5TSVRJT05fUkVBU09OX0RFRklOSVRJT04QAxIbChdUUkFOU0lUSU9OX1JFQVNPTl9NRVJHRRAEEhwKGFRSQU5TSVRJT05fUkVBU09OX0RFTEVURRAFMrQCCg9BdWRpZW5jZVNlcnZpY2USOAoFQ2hlY2sSFi5wdWxzZS52MS5DaGVja1JlcXVlc3QaFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlEkcKCkJhdGNoQ2hlY2sSGy5wdWxzZS52MS5CYXRjaENoZWNrUmVxdWVzdBocLnB1bHNlLnYxLkJhdGNoQ2hlY2tSZXNwb25zZRJMCgtMaXN0TWVtYmVycxIcLnB1bHNlLnYxLkxpc3RNZW1iZXJzUmVxdWVzdBodLnB1bHNlLnYxLkxpc3RNZW1iZXJzUmVzcG9uc2UwARJQCg1MaXN0QXVkaWVuY2VzEh4ucHVsc2UudjEuTGlzdEF1ZGllbmNlc1JlcXVlc3QaHy5wdWxzZS52MS5MaXN0QXVkaWVuY2VzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_pulse_v1_event]);
+  fileDesc("ChdwdWxzZS92MS9hdWRpZW5jZS5wcm90bxIIcHVsc2UudjEieAoMQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEigKCmlkZW50aWZpZXIYAiABKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEikKBWFzX29mGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzCg1DaGVja1Jlc3BvbnNlEg4KBm1lbWJlchgBIAEoCBISCgpwcm9maWxlX2lkGAIgASgJIn4KEUJhdGNoQ2hlY2tSZXF1ZXN0EhMKC2F1ZGllbmNlX2lkGAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIpCgVhc19vZhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPgoSQmF0Y2hDaGVja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5wdWxzZS52MS5DaGVja1Jlc3BvbnNlIpUBChJMaXN0TWVtYmVyc1JlcXVlc3QSEwoLYXVkaWVuY2VfaWQYASABKAkSKQoFYXNfb2YYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnBhZ2VfdG9rZW4YAyABKAkSEQoJcGFnZV9zaXplGAQgASgNEhgKEGlkZW50aWZpZXJfdHlwZXMYBSADKAkiTwoOQXVkaWVuY2VNZW1iZXISEgoKcHJvZmlsZV9pZBgBIAEoCRIpCgtpZGVudGlmaWVycxgCIAMoCzIULnB1bHNlLnYxLklkZW50aWZpZXIifQoTTGlzdE1lbWJlcnNSZXNwb25zZRITCgtwcm9maWxlX2lkcxgBIAMoCRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSDQoFdG90YWwYAyABKAQSKQoHbWVtYmVycxgEIAMoCzIYLnB1bHNlLnYxLkF1ZGllbmNlTWVtYmVyIhYKFExpc3RBdWRpZW5jZXNSZXF1ZXN0IlYKD0F1ZGllbmNlU3VtbWFyeRITCgthdWRpZW5jZV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCmV4cHJlc3Npb24YAyABKAkSDAoEc2l6ZRgEIAEoBCJFChVMaXN0QXVkaWVuY2VzUmVzcG9uc2USLAoJYXVkaWVuY2VzGAEgAygLMhkucHVsc2UudjEuQXVkaWVuY2VTdW1tYXJ5IqIBChJBdWRpZW5jZVRyYW5zaXRpb24SEwoLYXVkaWVuY2VfaWQYASABKAkSEgoKcHJvZmlsZV9pZBgCIAEoCRIPCgdlbnRlcmVkGAMgASgIEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgZyZWFzb24YBSABKA4yGi5wdWxzZS52MS5UcmFuc2l0aW9uUmVhc29uKusBChBUcmFuc2l0aW9uUmVhc29uEiEKHVRSQU5TSVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNJVElPTl9SRUFTT05fRVZFTlQQARIaChZUUkFOU0lUSU9OX1JFQVNPTl9USU1FEAISIAocVFJBTlNJVElPTl9SRUFTT05fREVGSU5JVElPThADEhsKF1RSQU5TSVRJT05fUkVBU09OX01FUkdFEAQSHAoYVFJBTlNJVElPTl9SRUFTT05fREVMRVRFEAUSHgoaVFJBTlNJVElPTl9SRUFTT05fQkFDS0ZJTEwQBjK0AgoPQXVkaWVuY2VTZXJ2aWNlEjgKBUNoZWNrEhYucHVsc2UudjEuQ2hlY2tSZXF1ZXN0GhcucHVsc2UudjEuQ2hlY2tSZXNwb25zZRJHCgpCYXRjaENoZWNrEhsucHVsc2UudjEuQmF0Y2hDaGVja1JlcXVlc3QaHC5wdWxzZS52MS5CYXRjaENoZWNrUmVzcG9uc2USTAoLTGlzdE1lbWJlcnMSHC5wdWxzZS52MS5MaXN0TWVtYmVyc1JlcXVlc3QaHS5wdWxzZS52MS5MaXN0TWVtYmVyc1Jlc3BvbnNlMAESUAoNTGlzdEF1ZGllbmNlcxIeLnB1bHNlLnYxLkxpc3RBdWRpZW5jZXNSZXF1ZXN0Gh8ucHVsc2UudjEuTGlzdEF1ZGllbmNlc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_pulse_v1_event]);
 
 /**
  * @generated from message pulse.v1.CheckRequest
@@ -133,6 +133,28 @@ export type ListMembersRequest = Message<"pulse.v1.ListMembersRequest"> & {
    * @generated from field: google.protobuf.Timestamp as_of = 2;
    */
   asOf?: Timestamp | undefined;
+
+  /**
+   * Resume after the member a previous response's `next_page_token` names.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+
+  /**
+   * Stop after this many members; 0 streams to the end.
+   *
+   * @generated from field: uint32 page_size = 4;
+   */
+  pageSize: number;
+
+  /**
+   * When set, `members` carries each member's identifiers of these types
+   * (e.g. `email`, `user_id`) for exports.
+   *
+   * @generated from field: repeated string identifier_types = 5;
+   */
+  identifierTypes: string[];
 };
 
 /**
@@ -143,6 +165,30 @@ export const ListMembersRequestSchema: GenMessage<ListMembersRequest> = /*@__PUR
   messageDesc(file_pulse_v1_audience, 4);
 
 /**
+ * One member with the identifiers asked for.
+ *
+ * @generated from message pulse.v1.AudienceMember
+ */
+export type AudienceMember = Message<"pulse.v1.AudienceMember"> & {
+  /**
+   * @generated from field: string profile_id = 1;
+   */
+  profileId: string;
+
+  /**
+   * @generated from field: repeated pulse.v1.Identifier identifiers = 2;
+   */
+  identifiers: Identifier[];
+};
+
+/**
+ * Describes the message pulse.v1.AudienceMember.
+ * Use `create(AudienceMemberSchema)` to create a new message.
+ */
+export const AudienceMemberSchema: GenMessage<AudienceMember> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_audience, 5);
+
+/**
  * @generated from message pulse.v1.ListMembersResponse
  */
 export type ListMembersResponse = Message<"pulse.v1.ListMembersResponse"> & {
@@ -150,6 +196,27 @@ export type ListMembersResponse = Message<"pulse.v1.ListMembersResponse"> & {
    * @generated from field: repeated string profile_ids = 1;
    */
   profileIds: string[];
+
+  /**
+   * Pass as `page_token` to continue after this message; empty after the last member.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * Members of the audience in the snapshot read (first message only).
+   *
+   * @generated from field: uint64 total = 3;
+   */
+  total: bigint;
+
+  /**
+   * The same members with identifiers, when `identifier_types` was set.
+   *
+   * @generated from field: repeated pulse.v1.AudienceMember members = 4;
+   */
+  members: AudienceMember[];
 };
 
 /**
@@ -157,7 +224,7 @@ export type ListMembersResponse = Message<"pulse.v1.ListMembersResponse"> & {
  * Use `create(ListMembersResponseSchema)` to create a new message.
  */
 export const ListMembersResponseSchema: GenMessage<ListMembersResponse> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_audience, 5);
+  messageDesc(file_pulse_v1_audience, 6);
 
 /**
  * @generated from message pulse.v1.ListAudiencesRequest
@@ -170,7 +237,7 @@ export type ListAudiencesRequest = Message<"pulse.v1.ListAudiencesRequest"> & {
  * Use `create(ListAudiencesRequestSchema)` to create a new message.
  */
 export const ListAudiencesRequestSchema: GenMessage<ListAudiencesRequest> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_audience, 6);
+  messageDesc(file_pulse_v1_audience, 7);
 
 /**
  * @generated from message pulse.v1.AudienceSummary
@@ -204,7 +271,7 @@ export type AudienceSummary = Message<"pulse.v1.AudienceSummary"> & {
  * Use `create(AudienceSummarySchema)` to create a new message.
  */
 export const AudienceSummarySchema: GenMessage<AudienceSummary> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_audience, 7);
+  messageDesc(file_pulse_v1_audience, 8);
 
 /**
  * @generated from message pulse.v1.ListAudiencesResponse
@@ -221,7 +288,7 @@ export type ListAudiencesResponse = Message<"pulse.v1.ListAudiencesResponse"> & 
  * Use `create(ListAudiencesResponseSchema)` to create a new message.
  */
 export const ListAudiencesResponseSchema: GenMessage<ListAudiencesResponse> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_audience, 8);
+  messageDesc(file_pulse_v1_audience, 9);
 
 /**
  * One membership change, published on `pulse.audience.<audience_id>` in the
@@ -266,7 +333,7 @@ export type AudienceTransition = Message<"pulse.v1.AudienceTransition"> & {
  * Use `create(AudienceTransitionSchema)` to create a new message.
  */
 export const AudienceTransitionSchema: GenMessage<AudienceTransition> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_audience, 9);
+  messageDesc(file_pulse_v1_audience, 10);
 
 /**
  * Why a profile entered or left an audience.
@@ -313,6 +380,13 @@ export enum TransitionReason {
    * @generated from enum value: TRANSITION_REASON_DELETE = 5;
    */
   DELETE = 5,
+
+  /**
+   * A new or changed audience was evaluated over existing profiles.
+   *
+   * @generated from enum value: TRANSITION_REASON_BACKFILL = 6;
+   */
+  BACKFILL = 6,
 }
 
 /**
@@ -344,7 +418,8 @@ export const AudienceService: GenService<{
     output: typeof BatchCheckResponseSchema;
   },
   /**
-   * Streams every member; from the live index, or evaluated at `as_of`.
+   * Streams every member from one consistent snapshot of the live index (or
+   * evaluated at `as_of`); each message carries a token to resume after it.
    *
    * @generated from rpc pulse.v1.AudienceService.ListMembers
    */
