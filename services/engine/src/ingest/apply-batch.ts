@@ -105,15 +105,21 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
   const swapLearning = ctx.store.transaction(() => {
     const appliedSeq = ctx.store.appliedSequence(ctx.stream);
     const touched: ProfileCache = new Map();
+    const contactOnly = new Set<string>();
     for (const message of batch) {
       outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
       if (message.seq <= appliedSeq) outcome.replayed += 1;
-      else applyMessage(ctx, defs, touched, learning, message, outcome);
+      else applyMessage(ctx, defs, touched, contactOnly, learning, message, outcome);
     }
     if (outcome.lastSeq <= appliedSeq) return undefined;
 
     const nowMs = ctx.clock.now();
     for (const profile of touched.values()) {
+      // A decision's impressions change no feature or trait: no rule can change.
+      if (contactOnly.has(profile.id)) {
+        ctx.store.putProfile(profile);
+        continue;
+      }
       updateAudiences(
         ctx.store,
         defs,
@@ -140,6 +146,7 @@ function applyMessage(
   ctx: ApplyContext,
   defs: Definitions,
   touched: ProfileCache,
+  contactOnly: Set<string>,
   learning: LearningBatch,
   message: StreamMessage,
   outcome: BatchOutcome,
@@ -161,7 +168,10 @@ function applyMessage(
       ? findProfile(ctx.store, { type: 'profile_id', value: profileId })
       : undefined;
     const profile = found && (touched.get(found.id) ?? found);
-    if (profile) touched.set(profile.id, profile);
+    if (profile && !touched.has(profile.id)) {
+      touched.set(profile.id, profile);
+      contactOnly.add(profile.id);
+    }
     applyDecisionEvent(ctx.store, defs, learning, event, profile);
     ctx.store.rememberMessage(event.messageId, Date.now());
     return;
@@ -186,6 +196,7 @@ function applyMessage(
   };
   const resolution = resolveProfile(resolveCtx, event, newProfileId, timeMs);
   const { profile, conflicts, absorbed } = resolution;
+  contactOnly.delete(profile.id);
   if (absorbed.length > 0) {
     ctx.logger.debug({ profileId: profile.id, absorbed, seq: message.seq }, 'profiles merged');
   }
