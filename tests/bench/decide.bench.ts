@@ -10,6 +10,7 @@ import type { LoadMethod, LoadPhase, LoadPlan } from './load-protocol.js';
 import { runLoadGenerator } from './load-runner.js';
 import type { MeasuredPhase } from './load-runner.js';
 import { buildOrderWorkload } from './order-workload.js';
+import { writeOfferCatalogue } from './offer-catalogue.js';
 import { publishWorkload } from './publish-events.js';
 import { createRandom } from './random.js';
 import { formatNumber, row } from './report.js';
@@ -28,6 +29,8 @@ export interface DecideBenchOptions {
   rounds: number;
   /** Unrecorded calls per method before the first phase. */
   primeCalls: number;
+  /** Offer catalogue sizes to measure, each on a fresh engine. @default [20, 200] */
+  catalogueSizes?: readonly number[];
 }
 
 const PLACEMENT = 'homepage';
@@ -50,9 +53,28 @@ const TARGETS = {
  * most each method sustains.
  */
 export async function runDecideBench(options: DecideBenchOptions): Promise<BenchResult> {
+  const results: BenchResult[] = [];
+  for (const offers of options.catalogueSizes ?? [20, 200]) {
+    results.push(await runOneCatalogue(options, offers));
+  }
+  return {
+    name: results[0]!.name,
+    workload: results.flatMap((r) => r.workload),
+    rows: results.flatMap((r) => r.rows),
+    details: {
+      headers: results[0]!.details!.headers,
+      rows: results.flatMap((r) => r.details!.rows),
+    },
+    raw: results.map((r) => r.raw),
+  };
+}
+
+/** The whole measurement on a fresh engine whose placement holds `offers` offers. */
+async function runOneCatalogue(options: DecideBenchOptions, offers: number): Promise<BenchResult> {
   const env = await setup('pulse-bench-decide-');
   const nc = await connect({ servers: env.nats.url, name: 'bench-publisher' });
-  const engine = await loadEngine(env.nats.url, env.dir, nc, options.profileEvents);
+  const definitions = writeOfferCatalogue(join(env.dir, 'definitions'), PLACEMENT, offers);
+  const engine = await loadEngine(env.nats.url, env.dir, nc, options.profileEvents, definitions);
   try {
     const address = `127.0.0.1:${engine.engine.grpcPort}`;
     const sample = await sampleResponses(address, engine.userIds[0]!);
@@ -66,7 +88,13 @@ export async function runDecideBench(options: DecideBenchOptions): Promise<Bench
       phases: planPhases(options),
     };
     const results = await runLoadGenerator(plan);
-    return summarize(options, results, engine.description, sample);
+    return summarize(
+      options,
+      results,
+      `${offers} offers at '${PLACEMENT}'; ${engine.description}`,
+      sample,
+      offers,
+    );
   } finally {
     await engine.engine.stop();
     await nc.drain();
@@ -80,11 +108,12 @@ async function loadEngine(
   dir: string,
   nc: Awaited<ReturnType<typeof connect>>,
   events: number,
+  definitionsDir: string,
 ) {
   const workload = buildOrderWorkload(UCI_FILE, { events, runId: 'decide' });
   await ensureStreams(nc);
   const published = await publishWorkload(nc, workload);
-  const engine = await startBenchEngine(natsUrl, join(dir, 'engine'));
+  const engine = await startBenchEngine(natsUrl, join(dir, 'engine'), definitionsDir);
   await waitUntilApplied(engine, published.lastSeq, 120_000);
 
   // Sampling events (not customers) keeps the Zipf skew: busy customers are asked about more.
@@ -160,6 +189,7 @@ function summarize(
   results: MeasuredPhase[],
   loaded: string,
   sample: string,
+  offers: number,
 ): BenchResult {
   const find = (method: LoadMethod, ratePerSec?: number) =>
     results.find(
@@ -176,14 +206,14 @@ function summarize(
     for (const rate of options.ratesPerSec) {
       const ours = find(method, rate).latency.p99Ms;
       const reference = find('ping', rate).latency.p99Ms;
-      const figure = `${method} p99 @ ${formatNumber(rate)}/s`;
+      const figure = `${method} p99 @ ${formatNumber(rate)}/s, ${offers} offers`;
       rows.push(
         row(figure, 'ms', ours, reference, { op: '<=', ratio: target.p99 }, target.quietP99),
       );
     }
     const ours = find(method).achievedPerSec;
     const reference = find('ping').achievedPerSec;
-    const figure = `${method} max throughput`;
+    const figure = `${method} max throughput, ${offers} offers`;
     rows.push(row(figure, 'req/s', ours, reference, { op: '>=', ratio: target.throughput }));
   }
 
@@ -201,12 +231,12 @@ function summarize(
       sample,
     ],
     rows,
-    details: phaseTable(results),
+    details: phaseTable(results, offers),
     raw: results,
   };
 }
 
-function phaseTable(results: MeasuredPhase[]) {
+function phaseTable(results: MeasuredPhase[], offers: number) {
   const ms = (value: number) => value.toFixed(2);
   return {
     headers: [
@@ -228,7 +258,7 @@ function phaseTable(results: MeasuredPhase[]) {
       'srv loop max',
     ],
     rows: results.map((r) => [
-      LOAD_METHODS[r.phase.method],
+      `${LOAD_METHODS[r.phase.method]} (${offers} offers)`,
       r.phase.kind === 'open'
         ? `open ${formatNumber(r.phase.ratePerSec)}/s`
         : `closed x${r.phase.concurrency}`,

@@ -12,11 +12,15 @@ export const RETAIL_DEFINITIONS_DIR = join(REPO_ROOT, 'deploy/definitions/retail
 const POLL_INTERVAL_MS = 5;
 
 /** Starts an in-process engine on loopback with its LMDB under `dataDir`, logging nothing. */
-export async function startBenchEngine(natsUrl: string, dataDir: string): Promise<Engine> {
+export async function startBenchEngine(
+  natsUrl: string,
+  dataDir: string,
+  definitionsDir = RETAIL_DEFINITIONS_DIR,
+): Promise<Engine> {
   const config = resolveEngineConfig({
     NATS_URL: natsUrl,
     PULSE_DATA_DIR: dataDir,
-    PULSE_DEFINITIONS_DIR: RETAIL_DEFINITIONS_DIR,
+    PULSE_DEFINITIONS_DIR: definitionsDir,
     PULSE_GRPC_HOST: '127.0.0.1',
     PULSE_GRPC_PORT: '0',
     PULSE_METRICS_PORT: '0',

@@ -131,6 +131,7 @@ describe.skipIf(!existsSync(UCI_FILE))('the UCI Online Retail file end to end', 
       placement: 'homepage',
       identifiers: [{ type: 'user_id', value: customerId! }],
       limit: 3,
+      explain: true,
     });
     expect(decision.decisionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(decision.offers.length).toBeGreaterThan(0);

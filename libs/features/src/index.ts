@@ -57,3 +57,5 @@ export type {
  * how far before the newest event reads stay exact.
  */
 export { READ_GRACE_MS, bucketIndex, defaultBucketMs } from './window.js';
+/** Durations written like `30m`, `1d`, `7d` in definition files. */
+export { formatDurationMs, parseDurationMs } from './duration.js';

@@ -6,6 +6,7 @@ export * from './gen/pulse/v1/event_pb.js';
 export * from './gen/pulse/v1/ingest_pb.js';
 export * from './gen/pulse/v1/profile_pb.js';
 export * from './gen/pulse/v1/decision_pb.js';
+export * from './gen/pulse/v1/decision_record_pb.js';
 export * from './gen/pulse/v1/audience_pb.js';
 export * from './gen/pulse/v1/audience_admin_pb.js';
 export * from './gen/pulse/v1/diagnostics_pb.js';

@@ -48,6 +48,12 @@ export class PulseStore implements Disposable {
   readonly rechecks: Database<true, [number, string]>;
   /** `type NUL value` → deletion time (ms): identifiers whose events are dropped. */
   readonly suppressed: Database<number, string>;
+  /** Decision id → what feedback needs of it (libs/learning's DecisionRecord). */
+  readonly decisions: Database<unknown, string>;
+  /** `[decidedAtMs, decisionId]` → true, to drop decisions past their attribution window. */
+  readonly decisionsByTime: Database<true, [number, string]>;
+  /** Learned state shared by all profiles: `learner`, `offer-stats`. */
+  readonly learning: Database<unknown, string>;
 
   private constructor(root: RootDatabase) {
     this.root = root;
@@ -64,6 +70,9 @@ export class PulseStore implements Disposable {
     this.meta = root.openDB({ name: 'meta', encoding: 'string' });
     this.outbox = root.openDB({ name: 'outbox' });
     this.suppressed = root.openDB({ name: 'suppressed' });
+    this.decisions = root.openDB({ name: 'decisions' });
+    this.decisionsByTime = root.openDB({ name: 'decisions-by-time' });
+    this.learning = root.openDB({ name: 'learning' });
   }
 
   /** Opens (or creates) the environment at `options.path`. */
@@ -71,7 +80,7 @@ export class PulseStore implements Disposable {
     const root = open({
       path: options.path,
       mapSize: options.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
-      maxDbs: 16,
+      maxDbs: 32,
     });
     return new PulseStore(root);
   }

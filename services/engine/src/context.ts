@@ -2,6 +2,9 @@ import type { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Definitions } from './definitions.js';
+import type { DecisionLog } from './decision/decision-log.js';
+import type { DecisionMetrics } from './decision/decision-metrics.js';
+import type { LearningRuntime } from './decision/learning-state.js';
 import type { DeletionRequests } from './profile/deletion-requests.js';
 
 /** What the engine's API handlers and batch applier share. */
@@ -15,4 +18,10 @@ export interface EngineContext {
   deletions?: DeletionRequests;
   /** The stream whose applied sequence says how far the engine got. */
   stream: string;
+  /** The learned offer state and this engine's pending impressions. */
+  learning: LearningRuntime;
+  /** Puts decisions on the raw stream; set once NATS is connected. */
+  decisions?: DecisionLog;
+  /** Decision latency and offer counters for Prometheus. */
+  decisionMetrics?: DecisionMetrics;
 }

@@ -11,6 +11,8 @@ import { parseOfferCatalogue } from '@pulse/offers';
 import type { OfferCatalogue } from '@pulse/offers';
 import type { Logger } from 'pino';
 import { IdentityRules } from './profile/identity-rules.js';
+import { defaultDecisionConfig, parseDecisionConfig } from './decision/decision-config.js';
+import type { DecisionConfig } from './decision/decision-config.js';
 
 /** The definitions one engine works with, validated and compiled together. */
 export interface Definitions {
@@ -19,6 +21,8 @@ export interface Definitions {
   offers: OfferCatalogue;
   /** Identifier types, limits, hashing and the consent trait (identity.yaml, optional). */
   identity: IdentityRules;
+  /** Learning, contact policy and holdout of offers (decisions.yaml, optional). */
+  decisions: DecisionConfig;
   /** Whether some audience rule reads `now` or a decaying score (needs periodic re-checks). */
   audiencesReadTime: boolean;
 }
@@ -29,6 +33,7 @@ export const DEFINITION_FILES = {
   audiences: 'audiences.yaml',
   offers: 'offers.yaml',
   identity: 'identity.yaml',
+  decisions: 'decisions.yaml',
 } as const;
 
 /** A definitions file could not be read or is invalid; `file` names it. */
@@ -92,7 +97,7 @@ export function withAudiences(
   return { ...defs, audiences: set, audiencesReadTime: readsTime(defs.features, set) };
 }
 
-/** Reads and validates the definition files of `dir` (identity.yaml is optional). */
+/** Reads and validates the definition files of `dir` (identity.yaml and decisions.yaml are optional). */
 export function loadDefinitions(dir: string): Definitions {
   const features = parse(dir, DEFINITION_FILES.features, parseFeatureDefinitions);
   // Rules may name only defined features: a typo is refused, not an empty audience.
@@ -107,11 +112,15 @@ export function loadDefinitions(dir: string): Definitions {
   const identity = existsSync(join(dir, DEFINITION_FILES.identity))
     ? parse(dir, DEFINITION_FILES.identity, (text) => IdentityRules.parse(text))
     : IdentityRules.defaults();
+  const decisions = existsSync(join(dir, DEFINITION_FILES.decisions))
+    ? parse(dir, DEFINITION_FILES.decisions, parseDecisionConfig)
+    : defaultDecisionConfig();
   return {
     features,
     audiences,
     offers,
     identity,
+    decisions,
     audiencesReadTime: readsTime(features, audiences),
   };
 }

@@ -26,6 +26,9 @@ import { diagnosticsHandlers } from './api/diagnostics-service.js';
 import { profileHandlers } from './api/profile-service.js';
 import { createClock } from './clock.js';
 import { createDeletionRequests } from './profile/deletion-requests.js';
+import { createDecisionLog } from './decision/decision-log.js';
+import { LearningRuntime } from './decision/learning-state.js';
+import { createDecisionMetrics } from './decision/decision-metrics.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineContext } from './context.js';
 import { loadDefinitions, watchDefinitions, withAudiences } from './definitions.js';
@@ -108,10 +111,12 @@ export async function startEngine(
     clock,
     logger,
     stream: STREAMS.raw,
+    learning: LearningRuntime.load(store, definitions.decisions.learning),
   };
   const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw), () =>
     store.countProfiles(),
   );
+  context.decisionMetrics = createDecisionMetrics(metrics.registry, () => context.learning.stats);
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
   let state: EngineState = 'starting';
@@ -206,6 +211,7 @@ export async function startEngine(
     };
     await proceed(ensureStreams(parts.nc, streamOptions));
     context.deletions = createDeletionRequests(parts.nc);
+    context.decisions = createDecisionLog(parts.nc);
     if (config.audienceStore === 'kv') {
       const audienceStore = await proceed(openAudienceStore(parts.nc, logger));
       parts.audienceStore = audienceStore;
@@ -258,6 +264,7 @@ export async function startEngine(
               clock,
               recheck,
               logger,
+              learning: context.learning,
             },
             batch.map((m) => ({ seq: m.seq, data: m.data })),
           );

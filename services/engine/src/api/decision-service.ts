@@ -1,27 +1,49 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { create } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { emptyStates } from '@pulse/features';
 import { InvalidArgumentError } from '@pulse/grpc';
 import type { ServiceHandlers } from '@pulse/grpc';
-import { rankOffers } from '@pulse/offers';
+import { decide } from '@pulse/learning';
+import type { ContactState, Decision } from '@pulse/learning';
+import { screenOffers } from '@pulse/offers';
+import { DecisionLoggedSchema, OfferVerdict } from '@pulse/proto';
 import type { DecisionService } from '@pulse/proto';
 import { emptyProfile } from '@pulse/store';
 import type { EngineContext } from '../context.js';
 import { findProfileByAny } from '../profile/find-profile.js';
 import { profileView } from '../profile/profile-view.js';
+import { offerStats } from './offer-stats.js';
 import { instantOf, normalizedIdentifier, requireString } from './request-fields.js';
 
 /** Most offers one Decide may return. */
 export const DECIDE_LIMIT_MAX = 50;
 
+const VERDICTS: Readonly<Record<Decision['considered'][number]['verdict'], OfferVerdict>> = {
+  chosen: OfferVerdict.CHOSEN,
+  not_eligible: OfferVerdict.NOT_ELIGIBLE,
+  outside_schedule: OfferVerdict.OUTSIDE_SCHEDULE,
+  capped: OfferVerdict.CAPPED,
+  cooling_down: OfferVerdict.COOLING_DOWN,
+  outranked: OfferVerdict.OUTRANKED,
+  same_group: OfferVerdict.SAME_GROUP,
+  held_out: OfferVerdict.HELD_OUT,
+};
+
 /**
- * DecisionService.Decide: resolves the visitor, reads their features and
- * audiences at the instant of the call, and ranks the placement's offers.
- * An unknown visitor, or one whose consent withholds personalization, is
- * decided as an empty profile.
+ * DecisionService. Decide resolves the visitor, reads their features and
+ * audiences at the instant of the call, screens the placement's offers,
+ * holds back those the contact policy refuses, and ranks the rest by
+ * learned propensity × value × lever (libs/learning). An unknown visitor,
+ * or one whose consent withholds personalization, is decided as an empty
+ * profile. Every decision goes onto the raw stream, where every engine
+ * learns from it and its feedback.
  */
 export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof DecisionService> {
   return {
     async decide(request) {
+      const started = performance.now();
       const placement = requireString(request.placement, 'placement');
       const limit = request.limit === 0 ? 1 : request.limit;
       if (limit > DECIDE_LIMIT_MAX) {
@@ -35,21 +57,106 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
 
       const found = findProfileByAny(ctx.store, identifiers, defs.identity);
       // Without consent the visitor is decided as an unknown one: no trait,
-      // feature, identifier or audience of theirs is read.
+      // feature, identifier, audience or contact history of theirs is read.
       const personalized = !found || defs.identity.allowsPersonalization(found.traits);
       const anonymous = { ...emptyProfile('', nowMs), features: emptyStates() };
       const profile = found && personalized ? found : anonymous;
       const view = profileView(profile, defs, nowMs);
       const audiences = new Set(defs.audiences.evaluate(view));
-      const offers = rankOffers(defs.offers, {
+      const screened = screenOffers(defs.offers, {
         placement,
         view,
         audiences,
         request: request.context ?? {},
         nowMs,
-        limit,
       });
-      return { decisionId: randomUUID(), profileId: found?.id ?? '', offers, personalized };
+      const profileId = found?.id ?? '';
+      const contact = ctx.learning.pending.withPending(
+        profileId,
+        found?.contact as ContactState | undefined,
+      );
+      const decisionId = randomUUID();
+      const decision = decide(
+        {
+          decisionId,
+          profileId,
+          placement,
+          atMs: nowMs,
+          screened,
+          features: personalized ? view.features : {},
+          contact,
+          contactRules: defs.decisions.contact,
+          limit,
+          explain: request.explain,
+        },
+        {
+          learner: ctx.learning.learner,
+          options: defs.decisions.learning,
+          random: ctx.learning.random,
+        },
+      );
+      ctx.learning.pending.add(
+        profileId,
+        decisionId,
+        decision.offers.map((o) => ({
+          kind: 'impression' as const,
+          offerId: o.offerId,
+          group: o.group,
+          atMs: nowMs,
+        })),
+      );
+      const considered = decision.considered.map((c) => ({
+        offerId: c.offerId,
+        verdict: VERDICTS[c.verdict],
+        score: c.score ?? 0,
+        explanation: c.explanation ?? '',
+      }));
+      ctx.decisions?.publish(
+        create(DecisionLoggedSchema, {
+          decisionId,
+          profileId,
+          placement,
+          decidedAt: timestampFromMs(nowMs),
+          considered,
+          holdout: decision.holdout,
+          personalized,
+          context: decision.record.x,
+          model: decision.model,
+          explored: decision.deviated,
+          chosen: decision.offers.map((o) => o.offerId),
+          chosenGroups: decision.offers.map((o) => o.group ?? ''),
+        }),
+        nowMs,
+      );
+      const offers = decision.offers.map((o) => ({
+        offerId: o.offerId,
+        name: o.name,
+        score: o.score,
+        propensity: o.propensity,
+        content: o.content,
+        reasons: reasonsOf(decision, o.offerId),
+      }));
+      // Placements outside the catalogue share one label: callers choose the name.
+      const label = defs.offers.placements.includes(placement) ? placement : '(unknown)';
+      ctx.decisionMetrics?.observeDecision(label, (performance.now() - started) / 1_000);
+      return {
+        decisionId,
+        profileId,
+        offers,
+        personalized,
+        holdout: decision.holdout,
+        considered: request.explain ? considered : [],
+      };
+    },
+
+    async getOfferStats(request) {
+      return { stats: offerStats(ctx, request.placement) };
     },
   };
+}
+
+/** The words for a chosen offer, when the decision was asked to explain. */
+function reasonsOf(decision: Decision, offerId: string): string[] {
+  const explanation = decision.considered.find((c) => c.offerId === offerId)?.explanation;
+  return explanation ? [explanation] : [];
 }

@@ -8,7 +8,7 @@ import {
   timestampToMs,
   utf8ByteLength,
 } from '@pulse/events';
-import { applyEvent } from '@pulse/features';
+import { READ_GRACE_MS, applyEvent } from '@pulse/features';
 import { EventSchema, EventType, TransitionReason } from '@pulse/proto';
 import type { Event } from '@pulse/proto';
 import type { PulseStore } from '@pulse/store';
@@ -19,7 +19,14 @@ import { updateAudiences } from '../audience/update-audiences.js';
 import type { RecheckPolicy, Transition } from '../audience/update-audiences.js';
 import { applyTraits } from '../profile/apply-traits.js';
 import { deleteProfile } from '../profile/delete-profile.js';
-import { findProfileByAny } from '../profile/find-profile.js';
+import { findProfile, findProfileByAny } from '../profile/find-profile.js';
+import {
+  FEEDBACK_EVENTS,
+  applyDecisionEvent,
+  applyFeedback,
+  pruneDecisions,
+} from '../decision/apply-decisions.js';
+import type { LearningBatch, LearningRuntime } from '../decision/learning-state.js';
 import { resolveProfile } from '../profile/resolve-profile.js';
 import type { ProfileCache } from '../profile/resolve-profile.js';
 
@@ -65,7 +72,11 @@ export interface ApplyContext {
   clock: Clock;
   recheck: RecheckPolicy;
   logger: Logger;
+  learning: LearningRuntime;
 }
+
+/** Expired decision records removed per batch (the rest go with later batches). */
+const PRUNE_PER_BATCH = 200;
 
 /** Key of the persisted event-time watermark in the positions database. */
 export const WATERMARK_KEY = 'watermark';
@@ -90,18 +101,25 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
     lastSeq: 0,
   };
   const defs = ctx.definitions();
-  ctx.store.transaction(() => {
+  const learning = ctx.learning.startBatch(defs.decisions.learning);
+  const swapLearning = ctx.store.transaction(() => {
     const appliedSeq = ctx.store.appliedSequence(ctx.stream);
     const touched: ProfileCache = new Map();
+    const contactOnly = new Set<string>();
     for (const message of batch) {
       outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
       if (message.seq <= appliedSeq) outcome.replayed += 1;
-      else applyMessage(ctx, defs, touched, message, outcome);
+      else applyMessage(ctx, defs, touched, contactOnly, learning, message, outcome);
     }
-    if (outcome.lastSeq <= appliedSeq) return;
+    if (outcome.lastSeq <= appliedSeq) return undefined;
 
     const nowMs = ctx.clock.now();
     for (const profile of touched.values()) {
+      // A decision's impressions change no feature or trait: no rule can change.
+      if (contactOnly.has(profile.id)) {
+        ctx.store.putProfile(profile);
+        continue;
+      }
       updateAudiences(
         ctx.store,
         defs,
@@ -113,9 +131,14 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
       );
       ctx.store.putProfile(profile);
     }
+    const attributionMs = defs.decisions.learning.attributionWindowMs;
+    pruneDecisions(ctx.store, ctx.clock.now() - attributionMs - READ_GRACE_MS, PRUNE_PER_BATCH);
     ctx.store.setAppliedSequence(ctx.stream, outcome.lastSeq);
     ctx.store.positions.putSync(WATERMARK_KEY, ctx.clock.watermarkMs());
+    return ctx.learning.commitBatch(ctx.store, learning);
   });
+  // The learned state in memory changes only once LMDB holds it.
+  swapLearning?.();
   return outcome;
 }
 
@@ -123,6 +146,8 @@ function applyMessage(
   ctx: ApplyContext,
   defs: Definitions,
   touched: ProfileCache,
+  contactOnly: Set<string>,
+  learning: LearningBatch,
   message: StreamMessage,
   outcome: BatchOutcome,
 ): void {
@@ -137,6 +162,20 @@ function applyMessage(
     return;
   }
   const timeMs = eventTimeMs(event);
+  if (event.type === EventType.DECISION) {
+    const profileId = event.decision?.profileId ?? '';
+    const found = profileId
+      ? findProfile(ctx.store, { type: 'profile_id', value: profileId })
+      : undefined;
+    const profile = found && (touched.get(found.id) ?? found);
+    if (profile && !touched.has(profile.id)) {
+      touched.set(profile.id, profile);
+      contactOnly.add(profile.id);
+    }
+    applyDecisionEvent(ctx.store, defs, learning, event, profile);
+    ctx.store.rememberMessage(event.messageId, Date.now());
+    return;
+  }
   if (event.type === EventType.DELETE) {
     applyDeletion(ctx, defs, touched, event, timeMs, outcome);
     ctx.store.rememberMessage(event.messageId, Date.now());
@@ -157,11 +196,15 @@ function applyMessage(
   };
   const resolution = resolveProfile(resolveCtx, event, newProfileId, timeMs);
   const { profile, conflicts, absorbed } = resolution;
+  contactOnly.delete(profile.id);
   if (absorbed.length > 0) {
     ctx.logger.debug({ profileId: profile.id, absorbed, seq: message.seq }, 'profiles merged');
   }
   outcome.traitConflicts += resolution.traitConflicts + applyTraits(profile, event, timeMs);
   applyEvent(profile.features as never, defs.features, event);
+  if (event.type === EventType.TRACK && FEEDBACK_EVENTS[event.event] !== undefined) {
+    applyFeedback(ctx.store, defs, learning, event, profile, timeMs);
+  }
   if (timeMs < profile.firstSeenMs) profile.firstSeenMs = timeMs;
   if (timeMs > profile.lastSeenMs) profile.lastSeenMs = timeMs;
 
@@ -213,7 +256,8 @@ function applyDeletion(
 function checkEvent(event: Event): string | undefined {
   if (!event.messageId) return 'message_id is empty';
   if (utf8ByteLength(event.messageId) > MESSAGE_ID_MAX_BYTES) return 'message_id is too long';
-  if (event.identifiers.length === 0) return 'no identifier';
+  // A decision names its profile inside (none for an unknown visitor).
+  if (event.identifiers.length === 0 && event.type !== EventType.DECISION) return 'no identifier';
   for (const { type, value } of event.identifiers) {
     if (!type || !value) return 'an identifier has an empty type or value';
     if (

@@ -6,6 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ConsideredOffer } from "./decision_record_pb.js";
+import { file_pulse_v1_decision_record } from "./decision_record_pb.js";
 import type { Identifier } from "./event_pb.js";
 import { file_pulse_v1_event } from "./event_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/decision.proto.
  */
 export const file_pulse_v1_decision: GenFile = /*@__PURE__*/
-  fileDesc("ChdwdWxzZS92MS9kZWNpc2lvbi5wcm90bxIIcHVsc2UudjEisQEKDURlY2lkZVJlcXVlc3QSEQoJcGxhY2VtZW50GAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIoCgdjb250ZXh0GAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVsaW1pdBgEIAEoDRIpCgVhc19vZhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidwoLUmFua2VkT2ZmZXISEAoIb2ZmZXJfaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVzY29yZRgDIAEoARIPCgdyZWFzb25zGAQgAygJEigKB2NvbnRlbnQYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0InYKDkRlY2lkZVJlc3BvbnNlEhMKC2RlY2lzaW9uX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSJQoGb2ZmZXJzGAMgAygLMhUucHVsc2UudjEuUmFua2VkT2ZmZXISFAoMcGVyc29uYWxpemVkGAQgASgIMk4KD0RlY2lzaW9uU2VydmljZRI7CgZEZWNpZGUSFy5wdWxzZS52MS5EZWNpZGVSZXF1ZXN0GhgucHVsc2UudjEuRGVjaWRlUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_event]);
+  fileDesc("ChdwdWxzZS92MS9kZWNpc2lvbi5wcm90bxIIcHVsc2UudjEiwgEKDURlY2lkZVJlcXVlc3QSEQoJcGxhY2VtZW50GAEgASgJEikKC2lkZW50aWZpZXJzGAIgAygLMhQucHVsc2UudjEuSWRlbnRpZmllchIoCgdjb250ZXh0GAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVsaW1pdBgEIAEoDRIpCgVhc19vZhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHZXhwbGFpbhgGIAEoCCKLAQoLUmFua2VkT2ZmZXISEAoIb2ZmZXJfaWQYASABKAkSDAoEbmFtZRgCIAEoCRINCgVzY29yZRgDIAEoARIPCgdyZWFzb25zGAQgAygJEigKB2NvbnRlbnQYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhIKCnByb3BlbnNpdHkYBiABKAEitgEKDkRlY2lkZVJlc3BvbnNlEhMKC2RlY2lzaW9uX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSJQoGb2ZmZXJzGAMgAygLMhUucHVsc2UudjEuUmFua2VkT2ZmZXISFAoMcGVyc29uYWxpemVkGAQgASgIEi0KCmNvbnNpZGVyZWQYBSADKAsyGS5wdWxzZS52MS5Db25zaWRlcmVkT2ZmZXISDwoHaG9sZG91dBgGIAEoCCIpChRHZXRPZmZlclN0YXRzUmVxdWVzdBIRCglwbGFjZW1lbnQYASABKAkiqwEKCk9mZmVyU3RhdHMSEQoJcGxhY2VtZW50GAEgASgJEhAKCG9mZmVyX2lkGAIgASgJEhEKCWRlY2lzaW9ucxgDIAEoBBITCgtpbXByZXNzaW9ucxgEIAEoBBIOCgZjbGlja3MYBSABKAQSEwoLY29udmVyc2lvbnMYBiABKAQSDQoFdmFsdWUYByABKAESHAoUZXN0aW1hdGVkX3Byb3BlbnNpdHkYCCABKAEiPAoVR2V0T2ZmZXJTdGF0c1Jlc3BvbnNlEiMKBXN0YXRzGAEgAygLMhQucHVsc2UudjEuT2ZmZXJTdGF0czKgAQoPRGVjaXNpb25TZXJ2aWNlEjsKBkRlY2lkZRIXLnB1bHNlLnYxLkRlY2lkZVJlcXVlc3QaGC5wdWxzZS52MS5EZWNpZGVSZXNwb25zZRJQCg1HZXRPZmZlclN0YXRzEh4ucHVsc2UudjEuR2V0T2ZmZXJTdGF0c1JlcXVlc3QaHy5wdWxzZS52MS5HZXRPZmZlclN0YXRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_decision_record, file_pulse_v1_event]);
 
 /**
  * @generated from message pulse.v1.DecideRequest
@@ -53,6 +55,13 @@ export type DecideRequest = Message<"pulse.v1.DecideRequest"> & {
    * @generated from field: google.protobuf.Timestamp as_of = 5;
    */
   asOf?: Timestamp | undefined;
+
+  /**
+   * Also say, for every offer considered, why it was chosen or dropped.
+   *
+   * @generated from field: bool explain = 6;
+   */
+  explain: boolean;
 };
 
 /**
@@ -82,7 +91,8 @@ export type RankedOffer = Message<"pulse.v1.RankedOffer"> & {
   score: number;
 
   /**
-   * Why the offer qualified and how it scored, in plain words.
+   * Why the offer was chosen and how it scored, in plain words (with
+   * `explain`; words cost about as much as the decision itself).
    *
    * @generated from field: repeated string reasons = 4;
    */
@@ -92,6 +102,13 @@ export type RankedOffer = Message<"pulse.v1.RankedOffer"> & {
    * @generated from field: google.protobuf.Struct content = 5;
    */
   content?: JsonObject | undefined;
+
+  /**
+   * The propensity the score used (learned, or 1 for a fixed ranking).
+   *
+   * @generated from field: double propensity = 6;
+   */
+  propensity: number;
 };
 
 /**
@@ -131,6 +148,20 @@ export type DecideResponse = Message<"pulse.v1.DecideResponse"> & {
    * @generated from field: bool personalized = 4;
    */
   personalized: boolean;
+
+  /**
+   * Every offer of the placement and what became of it (with `explain`).
+   *
+   * @generated from field: repeated pulse.v1.ConsideredOffer considered = 5;
+   */
+  considered: ConsideredOffer[];
+
+  /**
+   * True when the visitor is in the placement's holdout (fixed ranking).
+   *
+   * @generated from field: bool holdout = 6;
+   */
+  holdout: boolean;
 };
 
 /**
@@ -139,6 +170,104 @@ export type DecideResponse = Message<"pulse.v1.DecideResponse"> & {
  */
 export const DecideResponseSchema: GenMessage<DecideResponse> = /*@__PURE__*/
   messageDesc(file_pulse_v1_decision, 2);
+
+/**
+ * @generated from message pulse.v1.GetOfferStatsRequest
+ */
+export type GetOfferStatsRequest = Message<"pulse.v1.GetOfferStatsRequest"> & {
+  /**
+   * Only this placement; every placement when empty.
+   *
+   * @generated from field: string placement = 1;
+   */
+  placement: string;
+};
+
+/**
+ * Describes the message pulse.v1.GetOfferStatsRequest.
+ * Use `create(GetOfferStatsRequestSchema)` to create a new message.
+ */
+export const GetOfferStatsRequestSchema: GenMessage<GetOfferStatsRequest> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_decision, 3);
+
+/**
+ * What one offer at one placement did, from decisions and feedback events.
+ *
+ * @generated from message pulse.v1.OfferStats
+ */
+export type OfferStats = Message<"pulse.v1.OfferStats"> & {
+  /**
+   * @generated from field: string placement = 1;
+   */
+  placement: string;
+
+  /**
+   * @generated from field: string offer_id = 2;
+   */
+  offerId: string;
+
+  /**
+   * Decisions that returned the offer (on this engine).
+   *
+   * @generated from field: uint64 decisions = 3;
+   */
+  decisions: bigint;
+
+  /**
+   * Feedback attributed to one of its decisions, each decision counted once.
+   *
+   * @generated from field: uint64 impressions = 4;
+   */
+  impressions: bigint;
+
+  /**
+   * @generated from field: uint64 clicks = 5;
+   */
+  clicks: bigint;
+
+  /**
+   * @generated from field: uint64 conversions = 6;
+   */
+  conversions: bigint;
+
+  /**
+   * Sum of the `value` of its conversions.
+   *
+   * @generated from field: double value = 7;
+   */
+  value: number;
+
+  /**
+   * The learned propensity's mean (successes / trials under the prior).
+   *
+   * @generated from field: double estimated_propensity = 8;
+   */
+  estimatedPropensity: number;
+};
+
+/**
+ * Describes the message pulse.v1.OfferStats.
+ * Use `create(OfferStatsSchema)` to create a new message.
+ */
+export const OfferStatsSchema: GenMessage<OfferStats> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_decision, 4);
+
+/**
+ * @generated from message pulse.v1.GetOfferStatsResponse
+ */
+export type GetOfferStatsResponse = Message<"pulse.v1.GetOfferStatsResponse"> & {
+  /**
+   * @generated from field: repeated pulse.v1.OfferStats stats = 1;
+   */
+  stats: OfferStats[];
+};
+
+/**
+ * Describes the message pulse.v1.GetOfferStatsResponse.
+ * Use `create(GetOfferStatsResponseSchema)` to create a new message.
+ */
+export const GetOfferStatsResponseSchema: GenMessage<GetOfferStatsResponse> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_decision, 5);
 
 /**
  * Chooses the next-best offers for a visitor at a placement.
@@ -153,6 +282,16 @@ export const DecisionService: GenService<{
     methodKind: "unary";
     input: typeof DecideRequestSchema;
     output: typeof DecideResponseSchema;
+  },
+  /**
+   * Counters and learned estimates per placement and offer.
+   *
+   * @generated from rpc pulse.v1.DecisionService.GetOfferStats
+   */
+  getOfferStats: {
+    methodKind: "unary";
+    input: typeof GetOfferStatsRequestSchema;
+    output: typeof GetOfferStatsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pulse_v1_decision, 0);

@@ -1,0 +1,128 @@
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { createContactState, recordContact, recordDecision, recordFeedback } from '@pulse/learning';
+import type { ContactState, Decision, DecisionRecord, Feedback } from '@pulse/learning';
+import type { Event } from '@pulse/proto';
+import type { ProfileRecord, PulseStore } from '@pulse/store';
+import type { Definitions } from '../definitions.js';
+import { counters } from './learning-state.js';
+import type { LearningBatch } from './learning-state.js';
+
+/** Track events that report what a visitor did with an offer of a decision. */
+export const FEEDBACK_EVENTS: Readonly<Record<string, Feedback['kind']>> = {
+  'Offer Viewed': 'viewed',
+  'Offer Clicked': 'clicked',
+  'Offer Converted': 'converted',
+  'Offer Dismissed': 'dismissed',
+};
+
+/**
+ * Applies a decision from the stream (inside the batch transaction): keeps
+ * what its feedback will need until the attribution window closes, counts it
+ * per offer, and records an impression of each offer shown in the profile's
+ * contact history at the decision instant.
+ */
+export function applyDecisionEvent(
+  store: PulseStore,
+  defs: Definitions,
+  batch: LearningBatch,
+  event: Event,
+  profile: ProfileRecord | undefined,
+): void {
+  const logged = event.decision;
+  if (!logged?.decidedAt) return;
+  const decidedAtMs = timestampMs(logged.decidedAt);
+  const record: DecisionRecord = {
+    decisionId: logged.decisionId,
+    profileId: logged.profileId,
+    placement: logged.placement,
+    decidedAtMs,
+    holdout: logged.holdout,
+    x: [...logged.context],
+    offers: logged.chosen.map((offerId) => ({
+      offerId,
+      viewed: false,
+      clicked: false,
+      converted: false,
+    })),
+  };
+  store.decisions.putSync(record.decisionId, record);
+  store.decisionsByTime.putSync([decidedAtMs, record.decisionId], true);
+  const decision = {
+    placement: logged.placement,
+    model: logged.model,
+    deviated: logged.explored,
+    offers: logged.chosen,
+  } as unknown as Decision;
+  recordDecision(batch.delta, decision);
+  for (const offerId of logged.chosen)
+    counters(batch.stats, logged.placement, offerId).decisions += 1;
+  if (profile) {
+    const contact = (profile.contact as ContactState | undefined) ?? createContactState();
+    logged.chosen.forEach((offerId, i) => {
+      const group = logged.chosenGroups[i] || undefined;
+      recordContact(contact, { kind: 'impression', offerId, group, atMs: decidedAtMs });
+    });
+    profile.contact = contact;
+  }
+  batch.changed = true;
+  batch.appliedDecisions.push(record.decisionId);
+}
+
+/**
+ * Applies one feedback event (inside the batch transaction): attributes it
+ * to its decision (libs/learning's rules: once per offer and kind, within
+ * the attribution window), counts it per offer, and records a conversion or
+ * dismissal in the profile's contact history for cool-downs.
+ */
+export function applyFeedback(
+  store: PulseStore,
+  defs: Definitions,
+  batch: LearningBatch,
+  event: Event,
+  profile: ProfileRecord,
+  atMs: number,
+): void {
+  const kind = FEEDBACK_EVENTS[event.event];
+  const properties = event.properties ?? {};
+  const decisionId = typeof properties.decision_id === 'string' ? properties.decision_id : '';
+  const offerId = typeof properties.offer_id === 'string' ? properties.offer_id : '';
+  if (kind === undefined || offerId === '') return;
+
+  const group = defs.offers.get(offerId)?.group;
+  if (kind === 'converted' || kind === 'dismissed') {
+    const contact = (profile.contact as ContactState | undefined) ?? createContactState();
+    const contactKind = kind === 'converted' ? 'conversion' : 'dismissal';
+    recordContact(contact, { kind: contactKind, offerId, group, atMs });
+    profile.contact = contact;
+  }
+
+  const record = decisionId
+    ? (store.decisions.get(decisionId) as DecisionRecord | undefined)
+    : undefined;
+  const shown = record?.offers.find((o) => o.offerId === offerId);
+  const before = shown ? { ...shown } : undefined;
+  const feedback = { decisionId, offerId, kind, atMs };
+  recordFeedback(batch.delta, record, feedback, defs.decisions.learning);
+  batch.changed = true;
+  if (!record || !shown || !before) return;
+  store.decisions.putSync(record.decisionId, record);
+  const stats = counters(batch.stats, record.placement, offerId);
+  if (shown.viewed && !before.viewed) stats.impressions += 1;
+  if (shown.clicked && !before.clicked) stats.clicks += 1;
+  if (shown.converted && !before.converted) {
+    stats.conversions += 1;
+    const value = properties.value;
+    if (typeof value === 'number' && Number.isFinite(value)) stats.value += value;
+  }
+}
+
+/** Forgets decisions whose attribution window closed before `cutoffMs`; returns how many. */
+export function pruneDecisions(store: PulseStore, cutoffMs: number, maxEntries = 10_000): number {
+  let pruned = 0;
+  for (const key of store.decisionsByTime.getKeys({ end: [cutoffMs, ''], limit: maxEntries })) {
+    store.decisions.removeSync(key[1]);
+    store.decisionsByTime.removeSync(key);
+    pruned += 1;
+  }
+  return pruned;
+}
