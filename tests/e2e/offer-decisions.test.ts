@@ -111,9 +111,11 @@ describe('offer decisions: contact policy, feedback, learning (fixtures/offer-sh
     expect(logged.type).toBe(EventType.DECISION);
     expect(logged.decision!.chosen).toEqual(['coupon']);
     // Scores as the catalogue gives them with the fixed model: priority x value.
-    expect(logged.decision!.considered.map((c) => [c.offerId, c.score])).toEqual([
-      ['coupon', 50],
-      ['free_gift', 1],
+    expect(logged.decision!.consideredOfferIds.split('\n')).toEqual(['coupon', 'free_gift']);
+    expect(logged.decision!.consideredScores).toEqual([50, 1]);
+    expect(logged.decision!.consideredVerdicts).toEqual([
+      OfferVerdict.CHOSEN,
+      OfferVerdict.OUTRANKED,
     ]);
   });
 

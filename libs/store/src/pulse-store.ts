@@ -52,6 +52,8 @@ export class PulseStore implements Disposable {
   readonly decisions: Database<unknown, string>;
   /** `[decidedAtMs, decisionId]` → true, to drop decisions past their attribution window. */
   readonly decisionsByTime: Database<true, [number, string]>;
+  /** Profile id → offer contact history (libs/learning's ContactState). */
+  readonly contacts: Database<unknown, string>;
   /** Learned state shared by all profiles: `learner`, `offer-stats`. */
   readonly learning: Database<unknown, string>;
 
@@ -73,6 +75,7 @@ export class PulseStore implements Disposable {
     this.decisions = root.openDB({ name: 'decisions' });
     this.decisionsByTime = root.openDB({ name: 'decisions-by-time' });
     this.learning = root.openDB({ name: 'learning' });
+    this.contacts = root.openDB({ name: 'contacts' });
   }
 
   /** Opens (or creates) the environment at `options.path`. */

@@ -20,8 +20,6 @@ export interface ProfileRecord {
   recheckAtMs: number | null;
   /** Profiles merged into this one, oldest first (absent on records from before merges were kept). */
   merges?: MergeEntry[];
-  /** Offer contact history (libs/learning's ContactState); absent until the first impression. */
-  contact?: unknown;
 }
 
 /** One profile absorbed by another. */

@@ -19,6 +19,7 @@ const envSchema = z.object({
     .default('pulse-engine'),
   PULSE_CLOCK: z.enum(CLOCK_MODES).default('wall'),
   PULSE_BATCH_MAX: z.coerce.number().int().min(1).max(50_000).default(1_000),
+  PULSE_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1_000).default(5),
   PULSE_DEDUPE_RETENTION_MS: z.coerce
     .number()
     .int()
@@ -49,6 +50,8 @@ export interface ResolvedEngineConfig {
   consumerName: string;
   clock: (typeof CLOCK_MODES)[number];
   batchMax: number;
+  /** How long a small batch waits for more events before it is applied. */
+  batchWaitMs: number;
   dedupeRetentionMs: number;
   duplicateWindowMs: number;
   /** Copies JetStream keeps of each Pulse stream (3 in a three-node NATS cluster). */
@@ -89,6 +92,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     consumerName: e.PULSE_CONSUMER_NAME,
     clock: e.PULSE_CLOCK,
     batchMax: e.PULSE_BATCH_MAX,
+    batchWaitMs: e.PULSE_BATCH_WAIT_MS,
     dedupeRetentionMs: e.PULSE_DEDUPE_RETENTION_MS,
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
     streamReplicas: e.PULSE_STREAM_REPLICAS,

@@ -254,6 +254,7 @@ export async function startEngine(
         durable: config.consumerName,
         appliedSeq: store.appliedSequence(STREAMS.raw),
         maxBatch: config.batchMax,
+        maxWaitMs: config.batchWaitMs,
         apply: (batch) => {
           const started = performance.now();
           const outcome = applyBatch(

@@ -71,10 +71,10 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
         nowMs,
       });
       const profileId = found?.id ?? '';
-      const contact = ctx.learning.pending.withPending(
-        profileId,
-        found?.contact as ContactState | undefined,
-      );
+      const stored = found
+        ? (ctx.store.contacts.get(found.id) as ContactState | undefined)
+        : undefined;
+      const contact = ctx.learning.pending.withPending(profileId, stored);
       const decisionId = randomUUID();
       const decision = decide(
         {
@@ -117,7 +117,9 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
           profileId,
           placement,
           decidedAt: timestampFromMs(nowMs),
-          considered,
+          consideredOfferIds: considered.map((c) => c.offerId).join('\n'),
+          consideredVerdicts: considered.map((c) => c.verdict),
+          consideredScores: considered.map((c) => c.score),
           holdout: decision.holdout,
           personalized,
           context: decision.record.x,

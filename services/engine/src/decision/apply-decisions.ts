@@ -1,8 +1,15 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { createContactState, recordContact, recordDecision, recordFeedback } from '@pulse/learning';
+import {
+  createContactState,
+  pruneContactState,
+  recordContact,
+  recordDecision,
+  recordFeedback,
+} from '@pulse/learning';
 import type { ContactState, Decision, DecisionRecord, Feedback } from '@pulse/learning';
 import type { Event } from '@pulse/proto';
-import type { ProfileRecord, PulseStore } from '@pulse/store';
+import type { PulseStore } from '@pulse/store';
+import { findProfile } from '../profile/find-profile.js';
 import type { Definitions } from '../definitions.js';
 import { counters } from './learning-state.js';
 import type { LearningBatch } from './learning-state.js';
@@ -19,14 +26,14 @@ export const FEEDBACK_EVENTS: Readonly<Record<string, Feedback['kind']>> = {
  * Applies a decision from the stream (inside the batch transaction): keeps
  * what its feedback will need until the attribution window closes, counts it
  * per offer, and records an impression of each offer shown in the profile's
- * contact history at the decision instant.
+ * contact history (`contacts` in LMDB) at the decision instant.
  */
 export function applyDecisionEvent(
   store: PulseStore,
   defs: Definitions,
   batch: LearningBatch,
   event: Event,
-  profile: ProfileRecord | undefined,
+  oldestDecisionMs: number,
 ): void {
   const logged = event.decision;
   if (!logged?.decidedAt) return;
@@ -56,13 +63,16 @@ export function applyDecisionEvent(
   recordDecision(batch.delta, decision);
   for (const offerId of logged.chosen)
     counters(batch.stats, logged.placement, offerId).decisions += 1;
-  if (profile) {
-    const contact = (profile.contact as ContactState | undefined) ?? createContactState();
+  if (logged.profileId && logged.chosen.length > 0) {
+    // The contact history lives beside the profile, not in it: a decision
+    // does not rewrite the profile record.
+    const profileId = profileIdNow(store, logged.profileId);
+    const contact = contactOf(store, profileId);
     logged.chosen.forEach((offerId, i) => {
       const group = logged.chosenGroups[i] || undefined;
       recordContact(contact, { kind: 'impression', offerId, group, atMs: decidedAtMs });
     });
-    profile.contact = contact;
+    saveContact(store, defs, profileId, contact, oldestDecisionMs);
   }
   batch.changed = true;
   batch.appliedDecisions.push(record.decisionId);
@@ -79,8 +89,9 @@ export function applyFeedback(
   defs: Definitions,
   batch: LearningBatch,
   event: Event,
-  profile: ProfileRecord,
+  profileId: string,
   atMs: number,
+  oldestDecisionMs: number,
 ): void {
   const kind = FEEDBACK_EVENTS[event.event];
   const properties = event.properties ?? {};
@@ -90,10 +101,10 @@ export function applyFeedback(
 
   const group = defs.offers.get(offerId)?.group;
   if (kind === 'converted' || kind === 'dismissed') {
-    const contact = (profile.contact as ContactState | undefined) ?? createContactState();
+    const contact = contactOf(store, profileId);
     const contactKind = kind === 'converted' ? 'conversion' : 'dismissal';
     recordContact(contact, { kind: contactKind, offerId, group, atMs });
-    profile.contact = contact;
+    saveContact(store, defs, profileId, contact, oldestDecisionMs);
   }
 
   const record = decisionId
@@ -114,6 +125,34 @@ export function applyFeedback(
     const value = properties.value;
     if (typeof value === 'number' && Number.isFinite(value)) stats.value += value;
   }
+}
+
+/** A profile's offer contact history, empty when it has none. */
+export function contactOf(store: PulseStore, profileId: string): ContactState {
+  return (store.contacts.get(profileId) as ContactState | undefined) ?? createContactState();
+}
+
+/**
+ * Stores a contact history without what no decision can see any more
+ * (impressions older than the longest cap window, finished cool-downs), so
+ * it stays as small as the rules allow.
+ */
+function saveContact(
+  store: PulseStore,
+  defs: Definitions,
+  profileId: string,
+  contact: ContactState,
+  oldestDecisionMs: number,
+): void {
+  pruneContactState(contact, defs.decisions.contact, oldestDecisionMs);
+  const empty = Object.keys(contact.offers).length + Object.keys(contact.groups).length === 0;
+  if (empty) store.contacts.removeSync(profileId);
+  else store.contacts.putSync(profileId, contact);
+}
+
+/** The profile a decision's profile id names now (it may have been merged since). */
+function profileIdNow(store: PulseStore, profileId: string): string {
+  return findProfile(store, { type: 'profile_id', value: profileId })?.id ?? profileId;
 }
 
 /** Forgets decisions whose attribution window closed before `cutoffMs`; returns how many. */

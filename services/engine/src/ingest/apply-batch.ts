@@ -19,7 +19,7 @@ import { updateAudiences } from '../audience/update-audiences.js';
 import type { RecheckPolicy, Transition } from '../audience/update-audiences.js';
 import { applyTraits } from '../profile/apply-traits.js';
 import { deleteProfile } from '../profile/delete-profile.js';
-import { findProfile, findProfileByAny } from '../profile/find-profile.js';
+import { findProfileByAny } from '../profile/find-profile.js';
 import {
   FEEDBACK_EVENTS,
   applyDecisionEvent,
@@ -105,21 +105,15 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
   const swapLearning = ctx.store.transaction(() => {
     const appliedSeq = ctx.store.appliedSequence(ctx.stream);
     const touched: ProfileCache = new Map();
-    const contactOnly = new Set<string>();
     for (const message of batch) {
       outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
       if (message.seq <= appliedSeq) outcome.replayed += 1;
-      else applyMessage(ctx, defs, touched, contactOnly, learning, message, outcome);
+      else applyMessage(ctx, defs, touched, learning, message, outcome);
     }
     if (outcome.lastSeq <= appliedSeq) return undefined;
 
     const nowMs = ctx.clock.now();
     for (const profile of touched.values()) {
-      // A decision's impressions change no feature or trait: no rule can change.
-      if (contactOnly.has(profile.id)) {
-        ctx.store.putProfile(profile);
-        continue;
-      }
       updateAudiences(
         ctx.store,
         defs,
@@ -146,7 +140,6 @@ function applyMessage(
   ctx: ApplyContext,
   defs: Definitions,
   touched: ProfileCache,
-  contactOnly: Set<string>,
   learning: LearningBatch,
   message: StreamMessage,
   outcome: BatchOutcome,
@@ -163,16 +156,7 @@ function applyMessage(
   }
   const timeMs = eventTimeMs(event);
   if (event.type === EventType.DECISION) {
-    const profileId = event.decision?.profileId ?? '';
-    const found = profileId
-      ? findProfile(ctx.store, { type: 'profile_id', value: profileId })
-      : undefined;
-    const profile = found && (touched.get(found.id) ?? found);
-    if (profile && !touched.has(profile.id)) {
-      touched.set(profile.id, profile);
-      contactOnly.add(profile.id);
-    }
-    applyDecisionEvent(ctx.store, defs, learning, event, profile);
+    applyDecisionEvent(ctx.store, defs, learning, event, ctx.clock.now() - READ_GRACE_MS);
     ctx.store.rememberMessage(event.messageId, Date.now());
     return;
   }
@@ -196,14 +180,14 @@ function applyMessage(
   };
   const resolution = resolveProfile(resolveCtx, event, newProfileId, timeMs);
   const { profile, conflicts, absorbed } = resolution;
-  contactOnly.delete(profile.id);
   if (absorbed.length > 0) {
     ctx.logger.debug({ profileId: profile.id, absorbed, seq: message.seq }, 'profiles merged');
   }
   outcome.traitConflicts += resolution.traitConflicts + applyTraits(profile, event, timeMs);
   applyEvent(profile.features as never, defs.features, event);
   if (event.type === EventType.TRACK && FEEDBACK_EVENTS[event.event] !== undefined) {
-    applyFeedback(ctx.store, defs, learning, event, profile, timeMs);
+    const oldestDecisionMs = ctx.clock.now() - READ_GRACE_MS;
+    applyFeedback(ctx.store, defs, learning, event, profile.id, timeMs, oldestDecisionMs);
   }
   if (timeMs < profile.firstSeenMs) profile.firstSeenMs = timeMs;
   if (timeMs > profile.lastSeenMs) profile.lastSeenMs = timeMs;

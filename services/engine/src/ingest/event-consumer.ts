@@ -13,6 +13,12 @@ export interface EventConsumerOptions {
   /** Most messages handed to `apply` at once. @default 1_000 */
   maxBatch?: number;
   /**
+   * How long a batch smaller than `maxBatch` may wait for more messages, in
+   * ms: at a trickle, fewer and larger commits (each a durable LMDB commit
+   * that blocks the event loop). @default 0
+   */
+  maxWaitMs?: number;
+  /**
    * Applies a batch synchronously and returns once its effects are durable;
    * the batch is acknowledged only after it returns.
    */
@@ -65,10 +71,12 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     batch[batch.length - 1]!.ack();
     if (buffer.length > 0) schedule();
   };
+  const maxWaitMs = options.maxWaitMs ?? 0;
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(flush);
+    if (maxWaitMs > 0 && buffer.length < maxBatch) setTimeout(flush, maxWaitMs);
+    else setImmediate(flush);
   };
   const messages: ConsumerMessages = await consumer.consume({
     max_messages: Math.max(2 * maxBatch, 1_000),

@@ -38,6 +38,7 @@ export function deleteProfile(
   const absorbedIds = (profile.merges ?? []).map((m) => m.absorbedId);
   for (const absorbedId of absorbedIds) store.unlinkIdentifier(PROFILE_ID_TYPE, absorbedId);
   store.deleteProfile(profile.id);
+  store.contacts.removeSync(profile.id);
   cache.delete(profile.id);
   announceDeletion(store, {
     profileId: profile.id,

@@ -7,6 +7,7 @@ import { PROFILE_ID_TYPE } from './find-profile.js';
 import { announceMerge } from './profile-changes.js';
 import type { ProfileCache } from './resolve-profile.js';
 import { mergeTraits } from './trait-merge.js';
+import { mergeContacts } from './merge-contacts.js';
 
 /**
  * The profile that survives a merge: the one holding a limited identifier
@@ -71,6 +72,7 @@ export function mergeProfiles(
     (a, b) => a.atMs - b.atMs,
   );
   announceMerge(store, survivor.id, entry);
+  mergeContacts(store, survivor.id, absorbed.id);
 
   // The survivor's audiences are re-evaluated at the end of the batch; the
   // absorbed profile must leave the index now, and never be written back.
