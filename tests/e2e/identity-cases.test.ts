@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { jetstream } from '@nats-io/jetstream';
 import { STREAMS } from '@pulse/nats';
-import { AudienceTransitionSchema, ProfileDeletedSchema, TransitionReason } from '@pulse/proto';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import {
+  AudienceTransitionSchema,
+  EventType,
+  ProfileDeletedSchema,
+  TransitionReason,
+} from '@pulse/proto';
 import type { Profile } from '@pulse/proto';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, waitFor } from '../harness/index.js';
@@ -299,6 +305,36 @@ describe('identity cases (tests/e2e/fixtures/identity-shop)', () => {
       code: 3,
       details: 'identifier.value: must be an email address',
     });
+  });
+
+  it('never links a second user_id that arrives on one event', async () => {
+    await t.stack.ingest.ingest({
+      event: {
+        type: EventType.IDENTIFY,
+        messageId: 'two-users',
+        timestamp: timestampFromMs(T),
+        identifiers: [
+          { type: 'user_id', value: 'gA' },
+          { type: 'user_id', value: 'gB' },
+        ],
+      },
+    });
+    await sendInOrder([
+      {
+        type: 'track',
+        event: 'Order Completed',
+        userId: 'gB',
+        messageId: 'order-gB',
+        timestamp: iso(T + SECOND_MS),
+        properties: { order_id: 'ogB', revenue: 9 },
+      },
+    ]);
+    const a = (await profileOf(t.stack, 'user_id', 'gA'))!;
+    const b = (await profileOf(t.stack, 'user_id', 'gB'))!;
+    expect(identifierSet(a)).toEqual(['user_id:gA']);
+    expect(b.profileId).not.toBe(a.profileId);
+    expect(featureNumber(b, 'spend_lifetime')).toBe(9);
+    expect(featureNumber(a, 'spend_lifetime')).toBe(0);
   });
 
   it('deletes a profile named by its profile id', async () => {

@@ -71,6 +71,21 @@ describe('offer decisions: contact policy, feedback, learning (fixtures/offer-sh
     // A day after the first impression, one of the two has left the window.
     const nextDay = await decideAt('c1', 'banner', T + DAY_MS + MINUTE_MS / 2);
     expect(chosen(nextDay)).toEqual(['banner_sale']);
+    // Every decision comes back from the stream and counts, one made days
+    // ahead too: banner_sale was chosen 3 times above, then once more.
+    const decisionsOf = async (offerId: string) => {
+      const { stats } = await t.stack.decisions.getOfferStats({ placement: 'banner' });
+      return stats.find((o) => o.offerId === offerId)?.decisions ?? 0n;
+    };
+    await waitFor(
+      async () => ((await decisionsOf('banner_sale')) === 3n ? true : undefined),
+      10_000,
+    );
+    await decideAt('c1', 'banner', T + 3 * DAY_MS);
+    await waitFor(
+      async () => ((await decisionsOf('banner_sale')) === 4n ? true : undefined),
+      10_000,
+    );
   });
 
   it('removes an offer for 7 days of event time after a conversion', async () => {
@@ -109,6 +124,9 @@ describe('offer decisions: contact policy, feedback, learning (fixtures/offer-sh
       return event.decision?.decisionId === d.decisionId ? event : undefined;
     }, 10_000);
     expect(logged.type).toBe(EventType.DECISION);
+    await expect(
+      t.stack.decisions.decide({ placement: 'nowhere', identifiers: [] }),
+    ).rejects.toMatchObject({ code: 3, details: expect.stringMatching(/^placement: /) });
     expect(logged.decision!.chosen).toEqual(['coupon']);
     // Scores as the catalogue gives them with the fixed model: priority x value.
     expect(logged.decision!.consideredOfferIds.split('\n')).toEqual(['coupon', 'free_gift']);

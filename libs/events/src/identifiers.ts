@@ -47,7 +47,10 @@ const emailShape = z.email({ pattern: z.regexes.unicodeEmail });
  */
 export function readEmail(value: unknown, field: string): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const email = checkIdentifierLength(value.normalize('NFC').trim().toLowerCase(), field);
+  // Invisible format characters (zero-width spaces, joiners) are dropped:
+  // the same address with one pasted in is the same address.
+  const visible = value.replace(/\p{Cf}/gu, '');
+  const email = checkIdentifierLength(visible.normalize('NFC').trim().toLowerCase(), field);
   return emailShape.safeParse(email).success ? email : undefined;
 }
 

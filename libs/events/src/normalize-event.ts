@@ -179,6 +179,9 @@ function readIdentity(
   return { identifiers, previousId, groupId };
 }
 
+/** Types an external id may not have: they have fields of their own, or name profiles. */
+const RESERVED_EXTERNAL_TYPES = new Set(['user_id', 'anonymous_id', 'profile_id']);
+
 /**
  * Segment's `context.externalIds`: `[{ id, type }]`, identifiers of any type
  * (a loyalty number, a CRM id). Types are lowercased; values follow their
@@ -195,8 +198,14 @@ function readExternalIds(value: unknown, options: Resolved): [string, string | u
       throw new InvalidEventError(`${path}.type`, 'must be a string', entry);
     }
     const type = entry.type.trim().toLowerCase();
-    if (type === '' || type === 'profile_id' || utf8ByteLength(type) > IDENTIFIER_TYPE_MAX_BYTES) {
-      const reason = `must be a non-reserved type of 1 to ${IDENTIFIER_TYPE_MAX_BYTES} bytes`;
+    if (
+      type === '' ||
+      RESERVED_EXTERNAL_TYPES.has(type) ||
+      utf8ByteLength(type) > IDENTIFIER_TYPE_MAX_BYTES
+    ) {
+      const reason =
+        `must be a type of 1 to ${IDENTIFIER_TYPE_MAX_BYTES} bytes other than ` +
+        `user_id and anonymous_id (sent as userId and anonymousId) and profile_id`;
       throw new InvalidEventError(`${path}.type`, reason, entry.type);
     }
     return [type, readTypedIdentifier(type, entry.id, `${path}.id`, options.phoneRegion)];

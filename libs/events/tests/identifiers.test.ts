@@ -114,6 +114,11 @@ describe('contact and custom identifiers', () => {
     ['a phone that is not one', { traits: { phone: 'n/a' } }, []],
     ['an email that is not one', { traits: { email: 'none' } }, []],
     ['a unicode email', { traits: { email: ' José@Exämple.com ' } }, ['email=josé@exämple.com']],
+    [
+      'an email with a zero-width space',
+      { traits: { email: 'ada\u200b@x.io' } },
+      ['email=ada@x.io'],
+    ],
     ['a device id', { context: { device: { id: 'IDFA-1' } } }, ['device_id=IDFA-1']],
     [
       'external ids of custom types',
@@ -149,6 +154,16 @@ describe('contact and custom identifiers', () => {
     [
       'a reserved type',
       { externalIds: [{ id: 'x', type: 'profile_id' }] },
+      'context.externalIds[0].type',
+    ],
+    [
+      'a second user id',
+      { externalIds: [{ id: 'B', type: 'USER_ID' }] },
+      'context.externalIds[0].type',
+    ],
+    [
+      'an anonymous id',
+      { externalIds: [{ id: 'a', type: 'anonymous_id' }] },
       'context.externalIds[0].type',
     ],
     [

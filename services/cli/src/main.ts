@@ -81,6 +81,11 @@ program
   .description('ask for the next-best offers of a visitor at a placement')
   .option(...engineOption)
   .option('--limit <n>', 'offers to return', positiveInteger, 3)
+  .option(
+    '--explain',
+    'say why each offer was chosen (offers change between calls while learning explores)',
+    false,
+  )
   .option(...jsonOption)
   .action((placement, type, value, options) =>
     runDecide(options.engine, placement, { type, value }, options.limit, options),

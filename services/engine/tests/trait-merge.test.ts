@@ -46,6 +46,14 @@ describe('mergeTraits', () => {
     expect(survivor.timesMs).toEqual({ city: 160, tier: 300, lang: 50 });
   });
 
+  it('keeps traits named like Object.prototype members', () => {
+    const target = empty();
+    const incoming = { constructor: 'x', toString: 1, nested: { valueOf: true } };
+    const result = mergeTraits(target, incoming, 1);
+    expect(result.conflicts).toBe(0);
+    expect(target.traits).toEqual({ constructor: 'x', toString: 1, nested: { valueOf: true } });
+  });
+
   it('escapes keys so that paths never collide', () => {
     expect(traitPath(['a/b'])).toBe('a~1b');
     expect(traitPath(['a', 'b'])).toBe('a/b');

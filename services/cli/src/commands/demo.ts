@@ -149,6 +149,7 @@ async function report(engine: Engine, say: (l: string) => void): Promise<void> {
         placement: 'homepage',
         identifiers: [identifier],
         limit: 3,
+        explain: true,
       });
       say(`a customer in '${audienceId}':`);
       say(formatProfile(profile!));

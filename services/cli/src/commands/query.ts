@@ -45,11 +45,12 @@ export async function runDecide(
   placement: string,
   identifier: IdentifierArg,
   limit: number,
-  output: QueryOutput = {},
+  output: QueryOutput & { explain?: boolean } = {},
 ): Promise<void> {
   const client = createClient(DecisionService, address, { deadlineMs: DEADLINE_MS });
   try {
-    const decision = await client.decide({ placement, identifiers: [identifier], limit });
+    const explain = output.explain ?? false;
+    const decision = await client.decide({ placement, identifiers: [identifier], limit, explain });
     write(
       output.json ? toJson(DecideResponseSchema, decision) : formatDecision(placement, decision),
     );

@@ -45,6 +45,14 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
     async decide(request) {
       const started = performance.now();
       const placement = requireString(request.placement, 'placement');
+      const defs = ctx.definitions();
+      if (!defs.offers.placements.includes(placement)) {
+        const known = defs.offers.placements.join(', ');
+        throw new InvalidArgumentError(
+          'placement',
+          `is not a placement of the catalogue (${known})`,
+        );
+      }
       const limit = request.limit === 0 ? 1 : request.limit;
       if (limit > DECIDE_LIMIT_MAX) {
         throw new InvalidArgumentError('limit', `must be at most ${DECIDE_LIMIT_MAX}`);
@@ -53,7 +61,6 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
         normalizedIdentifier(identifier, `identifiers[${i}]`),
       );
       const nowMs = instantOf(request.asOf, ctx.clock);
-      const defs = ctx.definitions();
 
       const found = findProfileByAny(ctx.store, identifiers, defs.identity);
       // Without consent the visitor is decided as an unknown one: no trait,
@@ -128,7 +135,6 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
           chosen: decision.offers.map((o) => o.offerId),
           chosenGroups: decision.offers.map((o) => o.group ?? ''),
         }),
-        nowMs,
       );
       const offers = decision.offers.map((o) => ({
         offerId: o.offerId,
@@ -138,9 +144,7 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
         content: o.content,
         reasons: reasonsOf(decision, o.offerId),
       }));
-      // Placements outside the catalogue share one label: callers choose the name.
-      const label = defs.offers.placements.includes(placement) ? placement : '(unknown)';
-      ctx.decisionMetrics?.observeDecision(label, (performance.now() - started) / 1_000);
+      ctx.decisionMetrics?.observeDecision(placement, (performance.now() - started) / 1_000);
       return {
         decisionId,
         profileId,

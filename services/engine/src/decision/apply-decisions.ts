@@ -8,6 +8,7 @@ import {
 } from '@pulse/learning';
 import type { ContactState, Decision, DecisionRecord, Feedback } from '@pulse/learning';
 import type { Event } from '@pulse/proto';
+import { AMOUNT_MAX } from '@pulse/events';
 import type { PulseStore } from '@pulse/store';
 import { findProfile } from '../profile/find-profile.js';
 import type { Definitions } from '../definitions.js';
@@ -107,9 +108,14 @@ export function applyFeedback(
     saveContact(store, defs, profileId, contact, oldestDecisionMs);
   }
 
-  const record = decisionId
+  const stored = decisionId
     ? (store.decisions.get(decisionId) as DecisionRecord | undefined)
     : undefined;
+  // Feedback counts only from the person the decision was for.
+  const record =
+    stored && (!stored.profileId || profileIdNow(store, stored.profileId) === profileId)
+      ? stored
+      : undefined;
   const shown = record?.offers.find((o) => o.offerId === offerId);
   const before = shown ? { ...shown } : undefined;
   const feedback = { decisionId, offerId, kind, atMs };
@@ -123,7 +129,8 @@ export function applyFeedback(
   if (shown.converted && !before.converted) {
     stats.conversions += 1;
     const value = properties.value;
-    if (typeof value === 'number' && Number.isFinite(value)) stats.value += value;
+    // A conversion's value is a non-negative amount, bounded like revenue.
+    if (typeof value === 'number' && value >= 0 && value <= AMOUNT_MAX) stats.value += value;
   }
 }
 

@@ -11,7 +11,7 @@ export const DECISION_SOURCE = 'pulse-decisions';
 
 /** Puts decisions on the raw stream. */
 export interface DecisionLog {
-  publish(decision: DecisionLogged, atMs: number): void;
+  publish(decision: DecisionLogged): void;
 }
 
 /**
@@ -26,11 +26,13 @@ export interface DecisionLog {
 export function createDecisionLog(nc: NatsConnection): DecisionLog {
   const subject = rawSubject(DECISION_SOURCE);
   return {
-    publish(decision, atMs) {
+    publish(decision) {
       const event = create(EventSchema, {
         messageId: decision.decisionId,
         type: EventType.DECISION,
-        timestamp: decision.decidedAt ?? timestampFromMs(atMs),
+        // When it was made; `decision.decidedAt` is the instant decided at
+        // (a Decide `as_of` may lie days ahead, past what an event may claim).
+        timestamp: timestampFromMs(Date.now()),
         receivedAt: timestampFromMs(Date.now()),
         source: DECISION_SOURCE,
         decision,

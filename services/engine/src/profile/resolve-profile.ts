@@ -128,7 +128,11 @@ function attributeByOwnIdentifier(
   return resolution;
 }
 
-/** Links the identifiers no profile holds yet to `profile`. */
+/**
+ * Links the identifiers no profile holds yet to `profile`, except one that
+ * would break a per-type limit (a second user_id on one event): that one
+ * stays unlinked, so it cannot glue another person to this profile.
+ */
 function linkAll(
   ctx: ResolveContext,
   profile: ProfileRecord,
@@ -136,6 +140,7 @@ function linkAll(
 ): void {
   for (const [type, value] of identifiers) {
     if (ctx.store.profileIdOf(type, value) !== undefined) continue;
+    if (ctx.identity.breaksLimit([...profile.identifiers, [type, value]])) continue;
     ctx.store.linkIdentifier(type, value, profile.id);
     profile.identifiers.push([type, value]);
   }

@@ -46,7 +46,8 @@ function mergeInto(
   for (const [key, value] of Object.entries(from)) {
     const path = [...keys, key];
     const name = traitPath(path);
-    const current = into[key];
+    // Own properties only: `constructor` or `toString` are traits like any other.
+    const current = Object.hasOwn(into, key) ? into[key] : undefined;
     const writtenAtMs = fromTimes?.[name] ?? atMs;
     if (isObject(value) && isObject(current)) {
       mergeInto(target, current, value, path, atMs, fromTimes, result);
