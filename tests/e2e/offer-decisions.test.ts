@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { jetstream } from '@nats-io/jetstream';
@@ -9,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, waitFor } from '../harness/index.js';
 import { sendCalls, startStack, useStack } from '../harness/stack.js';
 
+const run = promisify(execFile);
 const DEFINITIONS = join(REPO_ROOT, 'tests/e2e/fixtures/offer-shop');
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -181,6 +184,18 @@ describe('offer decisions: contact policy, feedback, learning (fixtures/offer-sh
       [...metrics.matchAll(line)].map((m) => [m[1], Number(m[2])]),
     );
     expect(clickMetrics[clicked[0]!]).toBe(clicks(clicked[0]!));
+    // The CLI shows the same counters.
+    const cli = join(REPO_ROOT, 'services/cli/src/main.ts');
+    const engine = `127.0.0.1:${t.stack.engine.grpcPort}`;
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'offer-stats', 'home', '--engine', engine, '--json'],
+      { cwd: REPO_ROOT },
+    );
+    const printed = (JSON.parse(stdout) as { stats: { offerId: string; clicks?: string }[] }).stats;
+    for (const id of ['tile_a', 'tile_b']) {
+      expect(Number(printed.find((s) => s.offerId === id)?.clicks ?? 0)).toBe(clicks(id));
+    }
     const learner = structuredClone(t.stack.engine.context.learning.learner);
     for (const id of ['tile_a', 'tile_b']) {
       expect(learner.arms.home?.[id]?.successes ?? 0).toBe(clicks(id));

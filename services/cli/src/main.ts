@@ -3,7 +3,7 @@ import { loaders } from '@pulse/loaders';
 import { DEFAULT_DEMO_FILE, runDemo } from './commands/demo.js';
 import { runDeleteProfile } from './commands/delete-profile.js';
 import { runImport } from './commands/import.js';
-import { runDecide, runGetProfile, runListAudiences } from './commands/query.js';
+import { runDecide, runGetProfile, runListAudiences, runOfferStats } from './commands/query.js';
 import { runStatus } from './commands/status.js';
 import { exitCodeOf } from './errors.js';
 import {
@@ -97,6 +97,15 @@ program
   .option(...engineOption)
   .option(...jsonOption)
   .action((options) => runListAudiences(options.engine, options));
+
+program
+  .command('offer-stats [placement]')
+  .description(
+    'decisions, impressions, clicks, conversions, value and learned propensity per offer',
+  )
+  .option(...engineOption)
+  .option(...jsonOption)
+  .action((placement, options) => runOfferStats(options.engine, placement ?? '', options));
 
 program
   .command('status')

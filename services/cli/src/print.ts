@@ -1,5 +1,11 @@
 import { timestampDate, timestampMs } from '@bufbuild/protobuf/wkt';
-import type { DecideResponse, FeatureValue, ListAudiencesResponse, Profile } from '@pulse/proto';
+import type {
+  DecideResponse,
+  FeatureValue,
+  GetOfferStatsResponse,
+  ListAudiencesResponse,
+  Profile,
+} from '@pulse/proto';
 
 import type { Status } from './commands/status.js';
 
@@ -66,6 +72,34 @@ export function formatAudiences(response: ListAudiencesResponse): string {
     (a) => `  ${a.audienceId.padEnd(width)}  ${String(a.size).padStart(6)}  ${a.expression}`,
   );
   return [`  ${'audience'.padEnd(width)}  ${'size'.padStart(6)}  rule`, ...lines].join('\n');
+}
+
+/** Offer counters and learned propensity per placement, as a table. */
+export function formatOfferStats(response: GetOfferStatsResponse): string {
+  const header = [
+    'placement',
+    'offer',
+    'decisions',
+    'impressions',
+    'clicks',
+    'conversions',
+    'value',
+    'propensity',
+  ];
+  const rows = response.stats.map((s) => [
+    s.placement,
+    s.offerId,
+    String(s.decisions),
+    String(s.impressions),
+    String(s.clicks),
+    String(s.conversions),
+    number.format(s.value),
+    s.estimatedPropensity.toFixed(3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`;
+  return [line(header), ...rows.map(line)].join('\n');
 }
 
 /** Formats a count or amount for people. */

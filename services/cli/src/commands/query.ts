@@ -4,12 +4,13 @@ import {
   AudienceService,
   DecideResponseSchema,
   DecisionService,
+  GetOfferStatsResponseSchema,
   ListAudiencesResponseSchema,
   ProfileSchema,
   ProfileService,
 } from '@pulse/proto';
 
-import { formatAudiences, formatDecision, formatProfile } from '../print.js';
+import { formatAudiences, formatDecision, formatOfferStats, formatProfile } from '../print.js';
 
 interface IdentifierArg {
   type: string;
@@ -71,6 +72,21 @@ export async function runListAudiences(address: string, output: QueryOutput = {}
 }
 
 /** Text as is; anything else as one line of JSON. */
+/** `pulse offer-stats`: counters and learned propensity per placement and offer. */
+export async function runOfferStats(
+  address: string,
+  placement: string,
+  output: QueryOutput = {},
+): Promise<void> {
+  const client = createClient(DecisionService, address, { deadlineMs: DEADLINE_MS });
+  try {
+    const response = await client.getOfferStats({ placement });
+    write(output.json ? toJson(GetOfferStatsResponseSchema, response) : formatOfferStats(response));
+  } finally {
+    client.close();
+  }
+}
+
 function write(output: unknown): void {
   const text = typeof output === 'string' ? output : JSON.stringify(output);
   process.stdout.write(`${text}\n`);
