@@ -17,7 +17,7 @@ import {
 import type { AudienceTransition } from '@pulse/proto';
 import { UCI_FILE, setup, waitFor } from '../harness/index.js';
 import type { TestEnv } from '../harness/index.js';
-import { startStack } from '../harness/stack.js';
+import { sendCalls, startStack } from '../harness/stack.js';
 import type { Stack } from '../harness/stack.js';
 import { readReferenceInvoices } from './uci-reference.js';
 
@@ -232,5 +232,53 @@ describe.skipIf(!existsSync(UCI_FILE))('audience definitions in KV, with backfil
       const { audiences } = await stack.audiences.listAudiences({});
       return audiences.some((a) => a.audienceId === 'loyal') ? undefined : true;
     });
+  });
+  it('backfills while live events flow, ending like a brute-force count over both', async () => {
+    const once = customersWhere(orders, (n) => n === 1).slice(0, 20);
+    expect(once).toHaveLength(20);
+    const after = Date.UTC(2010, 11, 23, 18, 0);
+    const order = (userId: string, n: number) => ({
+      type: 'track',
+      event: 'Order Completed',
+      userId,
+      messageId: `live-${userId}-${n}`,
+      timestamp: new Date(after + n * 1_000).toISOString(),
+      properties: { order_id: `live-${userId}-${n}`, revenue: 5 },
+    });
+    // Second orders for 20 one-order customers, two orders for 20 new ones.
+    const live = [
+      ...once.map((id) => order(id, 1)),
+      ...Array.from({ length: 20 }, (_, i) => [order(`new-${i}`, 1), order(`new-${i}`, 2)]).flat(),
+    ];
+    const audience = {
+      id: 'busy',
+      name: 'Busy',
+      expression: 'features.orders_lifetime >= 2.0',
+      description: 'two or more orders',
+      version: 0,
+    };
+    await admin.createAudience({ audience });
+    // Sent while the backfill runs (or right after it: the end state must not care).
+    for (let i = 0; i < live.length; i += 10) {
+      const report = await sendCalls(stack.nc, live.slice(i, i + 10), 'live');
+      expect(report.accepted).toBe(Math.min(10, live.length - i));
+    }
+    await backfilled('busy@1');
+    await stack.caughtUp();
+
+    const expected = [
+      ...customersWhere(orders, (n) => n >= 2),
+      ...once,
+      ...Array.from({ length: 20 }, (_, i) => `new-${i}`),
+    ].sort();
+    const members = await waitFor(async () => {
+      const ids: string[] = [];
+      for await (const chunk of stack.audiences.listMembers({ audienceId: 'busy' })) {
+        ids.push(...chunk.profileIds);
+      }
+      const users = ids.map((id) => userIdOf(id)!).sort();
+      return users.length === expected.length ? users : undefined;
+    }, 30_000);
+    expect(members).toEqual(expected);
   });
 });
