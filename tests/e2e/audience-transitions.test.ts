@@ -50,6 +50,11 @@ describe('audience transitions on PULSE_AUDIENCE', () => {
     // Computed at the engine's now: just after the newest event applied then.
     expect(timestampMs(seen[0]!.at!)).toBe(T + HOUR_MS + 1);
     expect(timestampMs(seen[1]!.at!)).toBe(T + 8 * 24 * HOUR_MS + 1);
+    // The entry was caused by the second order; the exit by time passing.
+    expect(timestampMs(seen[0]!.causedAt!)).toBe(T + HOUR_MS);
+    expect(timestampMs(seen[1]!.causedAt!)).toBe(T + 8 * 24 * HOUR_MS + 1);
+    // File definitions are version 1.
+    expect(seen.map((t) => t.audienceVersion)).toEqual([1, 1]);
   });
 
   it('publishes an exit with reason merge when a profile is merged away', async () => {
@@ -79,5 +84,7 @@ describe('audience transitions on PULSE_AUDIENCE', () => {
       [true, TransitionReason.EVENT],
       [false, TransitionReason.MERGE],
     ]);
+    // The exit was caused by the identify that linked the two, at its event time.
+    expect(timestampMs(seen[1]!.causedAt!)).toBe(at + 2 * HOUR_MS);
   });
 });

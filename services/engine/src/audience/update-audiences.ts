@@ -4,6 +4,7 @@ import { diffMemberships } from '@pulse/audiences';
 import { audienceSubject } from '@pulse/nats';
 import { AudienceTransitionSchema, TransitionReason } from '@pulse/proto';
 import { nextChangeMs } from '@pulse/features';
+import type { AudienceSet } from '@pulse/audiences';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
 import type { Definitions } from '../definitions.js';
 import { profileView } from '../profile/profile-view.js';
@@ -15,6 +16,10 @@ export interface Transition {
   entered: boolean;
   atMs: number;
   reason: TransitionReason;
+  /** Version of the audience definition in force. */
+  version: number;
+  /** Event time of what caused the change (see AudienceTransition.caused_at). */
+  causedAtMs: number;
 }
 
 /** How often rules that read `now` directly are re-evaluated with no event. */
@@ -37,6 +42,7 @@ export function updateAudiences(
   policy: RecheckPolicy,
   transitions: Transition[],
   reason: TransitionReason,
+  causedAtMs = nowMs,
 ): void {
   const after = defs.audiences.evaluate(profileView(profile, defs, nowMs));
   const { entered, exited } = diffMemberships(profile.audiences, after);
@@ -48,6 +54,8 @@ export function updateAudiences(
       entered: isEntered,
       atMs: nowMs,
       reason,
+      version: defs.audiences.get(audienceId)?.version ?? 0,
+      causedAtMs,
     };
     store.appendOutbox(audienceSubject(audienceId), encodeTransition(transition));
     transitions.push(transition);
@@ -67,13 +75,23 @@ export function updateAudiences(
  */
 export function leaveAllAudiences(
   store: PulseStore,
+  audiences: AudienceSet,
   profile: ProfileRecord,
   atMs: number,
   reason: TransitionReason,
 ): void {
   for (const audienceId of profile.audiences) {
     store.setMember(audienceId, profile.id, false);
-    const exit = { audienceId, profileId: profile.id, entered: false, atMs, reason };
+    const version = audiences.get(audienceId)?.version ?? 0;
+    const exit = {
+      audienceId,
+      profileId: profile.id,
+      entered: false,
+      atMs,
+      reason,
+      version,
+      causedAtMs: atMs,
+    };
     store.appendOutbox(audienceSubject(audienceId), encodeTransition(exit));
   }
   profile.audiences = [];
@@ -88,6 +106,8 @@ function encodeTransition(t: Transition): Uint8Array {
       entered: t.entered,
       at: timestampFromMs(t.atMs),
       reason: t.reason,
+      audienceVersion: t.version,
+      causedAt: timestampFromMs(t.causedAtMs),
     }),
   );
 }

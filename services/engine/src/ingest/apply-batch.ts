@@ -105,10 +105,12 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
   const swapLearning = ctx.store.transaction(() => {
     const appliedSeq = ctx.store.appliedSequence(ctx.stream);
     const touched: ProfileCache = new Map();
+    // Per profile, the newest event time applied in this batch: what caused its changes.
+    const causes = new Map<string, number>();
     for (const message of batch) {
       outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
       if (message.seq <= appliedSeq) outcome.replayed += 1;
-      else applyMessage(ctx, defs, touched, learning, message, outcome);
+      else applyMessage(ctx, defs, touched, causes, learning, message, outcome);
     }
     if (outcome.lastSeq <= appliedSeq) return undefined;
 
@@ -122,6 +124,7 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
         ctx.recheck,
         outcome.transitions,
         TransitionReason.EVENT,
+        causes.get(profile.id) ?? nowMs,
       );
       ctx.store.putProfile(profile);
     }
@@ -140,6 +143,7 @@ function applyMessage(
   ctx: ApplyContext,
   defs: Definitions,
   touched: ProfileCache,
+  causes: Map<string, number>,
   learning: LearningBatch,
   message: StreamMessage,
   outcome: BatchOutcome,
@@ -176,10 +180,12 @@ function applyMessage(
     store: ctx.store,
     cache: touched,
     features: defs.features,
+    audiences: defs.audiences,
     identity: defs.identity,
   };
   const resolution = resolveProfile(resolveCtx, event, newProfileId, timeMs);
   const { profile, conflicts, absorbed } = resolution;
+  causes.set(profile.id, Math.max(causes.get(profile.id) ?? timeMs, timeMs));
   if (absorbed.length > 0) {
     ctx.logger.debug({ profileId: profile.id, absorbed, seq: message.seq }, 'profiles merged');
   }
@@ -220,7 +226,7 @@ function applyDeletion(
   const found = findProfileByAny(ctx.store, event.identifiers, defs.identity);
   const profile = found && (touched.get(found.id) ?? found);
   if (profile) {
-    deleteProfile(ctx.store, touched, profile, request, timeMs);
+    deleteProfile(ctx.store, defs.audiences, touched, profile, request, timeMs);
     outcome.deletions += 1;
     ctx.logger.info({ profileId: profile.id, deletionId: event.messageId }, 'profile deleted');
   }

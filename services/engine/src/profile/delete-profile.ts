@@ -1,4 +1,5 @@
 import { TransitionReason } from '@pulse/proto';
+import type { AudienceSet } from '@pulse/audiences';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
 import { leaveAllAudiences } from '../audience/update-audiences.js';
 import { PROFILE_ID_TYPE } from './find-profile.js';
@@ -24,12 +25,13 @@ export interface DeletionRequest {
  */
 export function deleteProfile(
   store: PulseStore,
+  audiences: AudienceSet,
   cache: ProfileCache,
   profile: ProfileRecord,
   request: DeletionRequest,
   atMs: number,
 ): void {
-  leaveAllAudiences(store, profile, atMs, TransitionReason.DELETE);
+  leaveAllAudiences(store, audiences, profile, atMs, TransitionReason.DELETE);
   store.scheduleRecheck(profile.id, profile.recheckAtMs ?? null, null);
   for (const [type, value] of profile.identifiers) {
     store.unlinkIdentifier(type, value);

@@ -1,4 +1,5 @@
 import { mergeStates } from '@pulse/features';
+import type { AudienceSet } from '@pulse/audiences';
 import type { FeatureDefinitions } from '@pulse/features';
 import { TransitionReason } from '@pulse/proto';
 import type { MergeEntry, ProfileRecord, PulseStore } from '@pulse/store';
@@ -39,7 +40,7 @@ export function mergeProfiles(
   cache: ProfileCache,
   survivor: ProfileRecord,
   absorbed: ProfileRecord,
-  features: FeatureDefinitions,
+  defs: { features: FeatureDefinitions; audiences: AudienceSet },
   atMs: number,
   messageId: string,
 ): number {
@@ -58,7 +59,7 @@ export function mergeProfiles(
     absorbed.firstSeenMs,
     absorbed.traitTimesMs,
   );
-  mergeStates(survivor.features as never, absorbed.features as never, features);
+  mergeStates(survivor.features as never, absorbed.features as never, defs.features);
   survivor.firstSeenMs = Math.min(survivor.firstSeenMs, absorbed.firstSeenMs);
   survivor.lastSeenMs = Math.max(survivor.lastSeenMs, absorbed.lastSeenMs);
   const entry: MergeEntry = {
@@ -76,7 +77,7 @@ export function mergeProfiles(
 
   // The survivor's audiences are re-evaluated at the end of the batch; the
   // absorbed profile must leave the index now, and never be written back.
-  leaveAllAudiences(store, absorbed, atMs, TransitionReason.MERGE);
+  leaveAllAudiences(store, defs.audiences, absorbed, atMs, TransitionReason.MERGE);
   store.scheduleRecheck(absorbed.id, absorbed.recheckAtMs ?? null, null);
   store.deleteProfile(absorbed.id);
   cache.delete(absorbed.id);

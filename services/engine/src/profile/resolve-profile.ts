@@ -1,3 +1,4 @@
+import type { AudienceSet } from '@pulse/audiences';
 import type { FeatureDefinitions } from '@pulse/features';
 import type { Event } from '@pulse/proto';
 import { emptyProfile } from '@pulse/store';
@@ -24,6 +25,7 @@ export interface ResolveContext {
   store: PulseStore;
   cache: ProfileCache;
   features: FeatureDefinitions;
+  audiences: AudienceSet;
   identity: IdentityRules;
 }
 
@@ -62,7 +64,7 @@ export function resolveProfile(
       ctx.cache,
       profile,
       other,
-      ctx.features,
+      ctx,
       atMs,
       event.messageId,
     );
@@ -112,7 +114,7 @@ function attributeByOwnIdentifier(
         ctx.cache,
         profile,
         previous,
-        ctx.features,
+        ctx,
         atMs,
         event.messageId,
       );
