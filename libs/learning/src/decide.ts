@@ -1,5 +1,4 @@
 import type { JsonObject } from '@bufbuild/protobuf';
-import { compareIds, roundScore } from '@pulse/offers';
 import type { EligibleOffer, ScreenedOffer } from '@pulse/offers';
 import type { FeatureReading } from '@pulse/rules';
 import { isAllowed } from './contact-policy.js';
@@ -14,10 +13,10 @@ import type {
   ResolvedLearningOptions,
   ResolvedPlacementOptions,
 } from './learning-options.js';
-import { betaEstimate, FIXED_ESTIMATE, linearEstimate } from './models.js';
-import type { PropensityEstimate } from './models.js';
 import type { Random } from './random.js';
-import { explainChosen, explainDropped, leverOf } from './explain-decision.js';
+import { explainChosen, explainDropped } from './explain-decision.js';
+import { scoreOffer, select } from './rank-offers.js';
+import type { ScoredOffer } from './rank-offers.js';
 
 /** What one offer considered by a decision came to. */
 export const OFFER_VERDICTS = {
@@ -30,6 +29,8 @@ export const OFFER_VERDICTS = {
   sameGroup: 'same_group',
   heldOut: 'held_out',
 } as const;
+
+export type { ScoredOffer };
 
 /** One of {@link OFFER_VERDICTS}. */
 export type OfferVerdict = (typeof OFFER_VERDICTS)[keyof typeof OFFER_VERDICTS];
@@ -110,17 +111,6 @@ export interface Decision {
   considered: ConsideredOffer[];
   /** Keep until the attribution window closes; feedback is attributed with it. */
   record: DecisionRecord;
-}
-
-/** An eligible, allowed offer with its score. */
-export interface ScoredOffer {
-  readonly eligible: EligibleOffer;
-  readonly lever: number;
-  readonly estimate: PropensityEstimate;
-  /** From the sampled propensity. */
-  readonly score: number;
-  /** From the posterior mean. */
-  readonly greedyScore: number;
 }
 
 /**
@@ -231,33 +221,6 @@ function dropped(
     : { offerId, verdict };
 }
 
-/**
- * Takes the best offers by sampled score; when that answer starts with
- * another offer than the greedy one and the placement's deviation share is
- * spent, takes the greedy answer instead.
- */
-function select(
-  scored: readonly ScoredOffer[],
-  limit: number,
-  learned: boolean,
-  placementName: string,
-  placement: ResolvedPlacementOptions,
-  context: DecideContext,
-): { ranking: Ranking; deviated: boolean } {
-  const ranking = pick(sortBy(scored, 'score'), limit, placement.allowSameGroup);
-  if (!learned) {
-    return { ranking, deviated: false };
-  }
-  const greedy = pick(sortBy(scored, 'greedyScore'), limit, placement.allowSameGroup);
-  const first = ranking.chosen[0]?.eligible.offer.id;
-  if (first === greedy.chosen[0]?.eligible.offer.id) {
-    return { ranking, deviated: false };
-  }
-  return mayDeviate(context.learner, placementName, placement)
-    ? { ranking, deviated: true }
-    : { ranking: greedy, deviated: false };
-}
-
 function decisionRecord(
   input: DecideInput,
   holdout: boolean,
@@ -289,90 +252,6 @@ export function recordDecision(delta: LearnerState, decision: Decision): void {
   const counts = (delta.exploration[decision.placement] ??= { decisions: 0, deviations: 0 });
   counts.decisions += 1;
   counts.deviations += decision.deviated ? 1 : 0;
-}
-
-function scoreOffer(
-  eligible: EligibleOffer,
-  model: PropensityModel,
-  x: readonly number[],
-  placementName: string,
-  placement: ResolvedPlacementOptions,
-  context: DecideContext,
-): ScoredOffer {
-  const { offer } = eligible;
-  const arm = context.learner.arms[placementName]?.[offer.id];
-  const { temperature } = placement;
-  let estimate: PropensityEstimate;
-  if (model === 'beta') {
-    const prior = context.options.priors[offer.id] ?? context.options.prior;
-    estimate = betaEstimate(arm, prior, temperature, context.random);
-  } else if (model === 'linear') {
-    const { ridge, noise } = context.options;
-    estimate = linearEstimate(arm, x, { ridge, noise, temperature }, context.random);
-  } else {
-    estimate = FIXED_ESTIMATE;
-  }
-  const lever = leverOf(eligible, placement.lever);
-  return {
-    eligible,
-    lever,
-    estimate,
-    score: roundScore(estimate.sampled * offer.value * lever),
-    greedyScore: roundScore(estimate.mean * offer.value * lever),
-  };
-}
-
-function sortBy(scored: readonly ScoredOffer[], key: 'score' | 'greedyScore'): ScoredOffer[] {
-  return [...scored].sort(key === 'score' ? bySampledScore : byGreedyScore);
-}
-
-// Two comparators rather than one reading `offer[key]`, which keeps the hot sort monomorphic.
-function bySampledScore(a: ScoredOffer, b: ScoredOffer): number {
-  return b.score - a.score || byFixedScoreThenId(a, b);
-}
-
-function byGreedyScore(a: ScoredOffer, b: ScoredOffer): number {
-  return b.greedyScore - a.greedyScore || byFixedScoreThenId(a, b);
-}
-
-function byFixedScoreThenId(a: ScoredOffer, b: ScoredOffer): number {
-  return (
-    b.eligible.score - a.eligible.score || compareIds(a.eligible.offer.id, b.eligible.offer.id)
-  );
-}
-
-interface Ranking {
-  chosen: ScoredOffer[];
-  /** Offers skipped for diversity, with the chosen offer of their group. */
-  sameGroupAs: Map<string, string>;
-}
-
-function pick(sorted: readonly ScoredOffer[], limit: number, allowSameGroup: boolean): Ranking {
-  const chosen: ScoredOffer[] = [];
-  const sameGroupAs = new Map<string, string>();
-  const groups = new Map<string, string>();
-  for (const offer of sorted) {
-    if (chosen.length >= limit) break;
-    const { id, group } = offer.eligible.offer;
-    const holder = group === undefined ? undefined : groups.get(group);
-    if (holder !== undefined && !allowSameGroup) {
-      sameGroupAs.set(id, holder);
-      continue;
-    }
-    chosen.push(offer);
-    if (group !== undefined && holder === undefined) groups.set(group, id);
-  }
-  return { chosen, sameGroupAs };
-}
-
-/** Whether one more deviation keeps the placement's deviation share within its cap. */
-function mayDeviate(
-  learner: LearnerState,
-  placementName: string,
-  placement: ResolvedPlacementOptions,
-): boolean {
-  const counts = learner.exploration[placementName] ?? { decisions: 0, deviations: 0 };
-  return counts.deviations + 1 <= placement.maxExploreShare * (counts.decisions + 1);
 }
 
 function unchosenVerdict(
