@@ -27,8 +27,8 @@ import {
   pruneDecisions,
 } from '../decision/apply-decisions.js';
 import type { LearningBatch, LearningRuntime } from '../decision/learning-state.js';
-import { resolveProfile } from '../profile/resolve-profile.js';
-import type { ProfileCache } from '../profile/resolve-profile.js';
+import { eventIdentifiers, resolveProfile } from '../profile/resolve-profile.js';
+import type { ProfileCache, ResolveContext } from '../profile/resolve-profile.js';
 
 /** One message from the stream: its sequence and the encoded Event. */
 export interface StreamMessage {
@@ -105,12 +105,19 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
   const swapLearning = ctx.store.transaction(() => {
     const appliedSeq = ctx.store.appliedSequence(ctx.stream);
     const touched: ProfileCache = new Map();
+    const resolveCtx: ResolveContext = {
+      store: ctx.store,
+      cache: touched,
+      features: defs.features,
+      audiences: defs.audiences,
+      identity: defs.identity,
+    };
     // Per profile, the newest event time applied in this batch: what caused its changes.
     const causes = new Map<string, number>();
     for (const message of batch) {
       outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
       if (message.seq <= appliedSeq) outcome.replayed += 1;
-      else applyMessage(ctx, defs, touched, causes, learning, message, outcome);
+      else applyMessage(ctx, defs, resolveCtx, causes, learning, message, outcome);
     }
     if (outcome.lastSeq <= appliedSeq) return undefined;
 
@@ -142,7 +149,7 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
 function applyMessage(
   ctx: ApplyContext,
   defs: Definitions,
-  touched: ProfileCache,
+  resolveCtx: ResolveContext,
   causes: Map<string, number>,
   learning: LearningBatch,
   message: StreamMessage,
@@ -161,33 +168,48 @@ function applyMessage(
   const timeMs = eventTimeMs(event);
   if (event.type === EventType.DECISION) {
     applyDecisionEvent(ctx.store, defs, learning, event, ctx.clock.now() - READ_GRACE_MS);
-    ctx.store.rememberMessage(event.messageId, Date.now());
-    return;
+  } else if (event.type === EventType.DELETE) {
+    applyDeletion(ctx, defs, resolveCtx.cache, event, timeMs, outcome);
+  } else {
+    applyCustomerEvent(
+      ctx,
+      defs,
+      resolveCtx,
+      causes,
+      learning,
+      event,
+      timeMs,
+      message.seq,
+      outcome,
+    );
   }
-  if (event.type === EventType.DELETE) {
-    applyDeletion(ctx, defs, touched, event, timeMs, outcome);
-    ctx.store.rememberMessage(event.messageId, Date.now());
-    return;
-  }
-  const stored = (i: { type: string; value: string }) => defs.identity.storedValue(i.type, i.value);
-  if (event.identifiers.some((i) => ctx.store.isSuppressed(i.type, stored(i)))) {
+  ctx.store.rememberMessage(event.messageId, Date.now());
+}
+
+/** An event a customer did: identity, traits, features, feedback, the clock. */
+function applyCustomerEvent(
+  ctx: ApplyContext,
+  defs: Definitions,
+  resolveCtx: ResolveContext,
+  causes: Map<string, number>,
+  learning: LearningBatch,
+  event: Event,
+  timeMs: number,
+  seq: number,
+  outcome: BatchOutcome,
+): void {
+  // Stored form (hashed where configured), by priority: read once, for both uses.
+  const identifiers = eventIdentifiers(resolveCtx, event);
+  if (identifiers.some(([type, value]) => ctx.store.isSuppressed(type, value))) {
     outcome.suppressed += 1;
-    ctx.store.rememberMessage(event.messageId, Date.now());
     return;
   }
-  const newProfileId = `p${message.seq.toString(36)}`;
-  const resolveCtx = {
-    store: ctx.store,
-    cache: touched,
-    features: defs.features,
-    audiences: defs.audiences,
-    identity: defs.identity,
-  };
-  const resolution = resolveProfile(resolveCtx, event, newProfileId, timeMs);
+  const newProfileId = `p${seq.toString(36)}`;
+  const resolution = resolveProfile(resolveCtx, event, identifiers, newProfileId, timeMs);
   const { profile, conflicts, absorbed } = resolution;
   causes.set(profile.id, Math.max(causes.get(profile.id) ?? timeMs, timeMs));
   if (absorbed.length > 0) {
-    ctx.logger.debug({ profileId: profile.id, absorbed, seq: message.seq }, 'profiles merged');
+    ctx.logger.debug({ profileId: profile.id, absorbed, seq }, 'profiles merged');
   }
   outcome.traitConflicts += resolution.traitConflicts + applyTraits(profile, event, timeMs);
   applyEvent(profile.features as never, defs.features, event);
@@ -198,7 +220,6 @@ function applyMessage(
   if (timeMs < profile.firstSeenMs) profile.firstSeenMs = timeMs;
   if (timeMs > profile.lastSeenMs) profile.lastSeenMs = timeMs;
 
-  ctx.store.rememberMessage(event.messageId, Date.now());
   ctx.clock.observe(timeMs);
   outcome.applied += 1;
   outcome.conflicts += conflicts;

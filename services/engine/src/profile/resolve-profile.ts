@@ -30,7 +30,8 @@ export interface ResolveContext {
 }
 
 /**
- * Finds the profile an event belongs to, links its new identifiers to it,
+ * Finds the profile an event belongs to, links its new identifiers (as
+ * {@link eventIdentifiers} gives them) to it,
  * and merges the profiles its identifiers name when no per-type limit
  * forbids it (see identity-rules.ts). When a limit forbids it, the event
  * goes to the profile of its own user_id and a conflict is counted.
@@ -38,10 +39,10 @@ export interface ResolveContext {
 export function resolveProfile(
   ctx: ResolveContext,
   event: Event,
+  identifiers: readonly IdentifierPair[],
   newProfileId: string,
   atMs: number,
 ): Resolution {
-  const identifiers = eventIdentifiers(ctx, event);
   const ownerIds = new Set<string>();
   for (const [type, value] of identifiers) {
     const owner = ctx.store.profileIdOf(type, value);
