@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { create } from '@bufbuild/protobuf';
-import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { emptyStates } from '@pulse/features';
 import { InvalidArgumentError } from '@pulse/grpc';
 import type { ServiceHandlers } from '@pulse/grpc';
 import { decide } from '@pulse/learning';
 import type { ContactState, Decision } from '@pulse/learning';
 import { screenOffers } from '@pulse/offers';
-import { DecisionLoggedSchema, OfferVerdict } from '@pulse/proto';
 import type { DecisionService } from '@pulse/proto';
 import { emptyProfile } from '@pulse/store';
 import type { EngineContext } from '../context.js';
+import { OFFER_VERDICT_CODES, toDecisionLogged } from '../decision/decision-log.js';
 import { findProfileByAny } from '../profile/find-profile.js';
 import { profileView } from '../profile/profile-view.js';
 import { offerStats } from './offer-stats.js';
@@ -19,17 +17,6 @@ import { instantOf, normalizedIdentifier, requireString } from './request-fields
 
 /** Most offers one Decide may return. */
 export const DECIDE_LIMIT_MAX = 50;
-
-const VERDICTS: Readonly<Record<Decision['considered'][number]['verdict'], OfferVerdict>> = {
-  chosen: OfferVerdict.CHOSEN,
-  not_eligible: OfferVerdict.NOT_ELIGIBLE,
-  outside_schedule: OfferVerdict.OUTSIDE_SCHEDULE,
-  capped: OfferVerdict.CAPPED,
-  cooling_down: OfferVerdict.COOLING_DOWN,
-  outranked: OfferVerdict.OUTRANKED,
-  same_group: OfferVerdict.SAME_GROUP,
-  held_out: OfferVerdict.HELD_OUT,
-};
 
 /**
  * DecisionService. Decide resolves the visitor, reads their features and
@@ -112,30 +99,7 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
           atMs: nowMs,
         })),
       );
-      const considered = decision.considered.map((c) => ({
-        offerId: c.offerId,
-        verdict: VERDICTS[c.verdict],
-        score: c.score ?? 0,
-        explanation: c.explanation ?? '',
-      }));
-      ctx.decisions?.publish(
-        create(DecisionLoggedSchema, {
-          decisionId,
-          profileId,
-          placement,
-          decidedAt: timestampFromMs(nowMs),
-          consideredOfferIds: considered.map((c) => c.offerId).join('\n'),
-          consideredVerdicts: considered.map((c) => c.verdict),
-          consideredScores: considered.map((c) => c.score),
-          holdout: decision.holdout,
-          personalized,
-          context: decision.record.x,
-          model: decision.model,
-          explored: decision.deviated,
-          chosen: decision.offers.map((o) => o.offerId),
-          chosenGroups: decision.offers.map((o) => o.group ?? ''),
-        }),
-      );
+      ctx.decisions?.publish(toDecisionLogged(decision, profileId, nowMs, personalized));
       const offers = decision.offers.map((o) => ({
         offerId: o.offerId,
         name: o.name,
@@ -151,7 +115,14 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
         offers,
         personalized,
         holdout: decision.holdout,
-        considered: request.explain ? considered : [],
+        considered: request.explain
+          ? decision.considered.map((c) => ({
+              offerId: c.offerId,
+              verdict: OFFER_VERDICT_CODES[c.verdict],
+              score: c.score ?? 0,
+              explanation: c.explanation ?? '',
+            }))
+          : [],
       };
     },
 

@@ -3,7 +3,8 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, rawSubject } from '@pulse/nats';
-import { EventSchema, EventType } from '@pulse/proto';
+import type { Decision } from '@pulse/learning';
+import { DecisionLoggedSchema, EventSchema, EventType, OfferVerdict } from '@pulse/proto';
 import type { DecisionLogged } from '@pulse/proto';
 
 /** Source token decisions are published under on the raw stream. */
@@ -43,4 +44,51 @@ export function createDecisionLog(nc: NatsConnection): DecisionLog {
       nc.publish(subject, toBinary(EventSchema, event), { headers: h });
     },
   };
+}
+
+/** The proto verdict of each libs/learning verdict. */
+export const OFFER_VERDICT_CODES: Readonly<
+  Record<Decision['considered'][number]['verdict'], OfferVerdict>
+> = {
+  chosen: OfferVerdict.CHOSEN,
+  not_eligible: OfferVerdict.NOT_ELIGIBLE,
+  outside_schedule: OfferVerdict.OUTSIDE_SCHEDULE,
+  capped: OfferVerdict.CAPPED,
+  cooling_down: OfferVerdict.COOLING_DOWN,
+  outranked: OfferVerdict.OUTRANKED,
+  same_group: OfferVerdict.SAME_GROUP,
+  held_out: OfferVerdict.HELD_OUT,
+};
+
+/** The log record of a decision: every offer considered, in one pass. */
+export function toDecisionLogged(
+  decision: Decision,
+  profileId: string,
+  decidedAtMs: number,
+  personalized: boolean,
+): DecisionLogged {
+  const ids: string[] = [];
+  const verdicts: OfferVerdict[] = [];
+  const scores: number[] = [];
+  for (const c of decision.considered) {
+    ids.push(c.offerId);
+    verdicts.push(OFFER_VERDICT_CODES[c.verdict]);
+    scores.push(c.score ?? 0);
+  }
+  return create(DecisionLoggedSchema, {
+    decisionId: decision.decisionId,
+    profileId,
+    placement: decision.placement,
+    decidedAt: timestampFromMs(decidedAtMs),
+    consideredOfferIds: ids.join('\n'),
+    consideredVerdicts: verdicts,
+    consideredScores: scores,
+    holdout: decision.holdout,
+    personalized,
+    context: decision.record.x,
+    model: decision.model,
+    explored: decision.deviated,
+    chosen: decision.offers.map((o) => o.offerId),
+    chosenGroups: decision.offers.map((o) => o.group ?? ''),
+  });
 }
