@@ -14,6 +14,7 @@ import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClock, loadDefinitions } from '../../services/engine/src/index.js';
 import { LearningRuntime } from '../../services/engine/src/decision/learning-state.js';
+import { OWN_ALL } from '../../services/engine/src/partition/ownership.js';
 import { applyBatch } from '../../services/engine/src/ingest/apply-batch.js';
 import { setup } from '../harness/index.js';
 import type { TestEnv } from '../harness/index.js';
@@ -91,6 +92,7 @@ describe('a purchase redelivered after the ack wait', () => {
           recheck: { nowRuleRecheckMs: 3_600_000 },
           logger: silentLogger(),
           learning: LearningRuntime.load(store, defs.decisions.learning),
+          ownership: OWN_ALL,
         },
         [{ seq, data }],
       );

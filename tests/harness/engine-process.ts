@@ -7,7 +7,7 @@ import type { TestEnv } from './index.js';
 import { engineEnv } from './stack.js';
 import type { EngineEnv } from './stack.js';
 
-/** An engine in a child process, for tests that kill it. */
+/** A service (engine or collector) in a child process, for tests that kill it. */
 export interface EngineProcess {
   child: ChildProcess;
   grpcPort: number;
@@ -24,15 +24,36 @@ export interface EngineProcess {
  */
 export async function spawnEngine(env: TestEnv, extra: EngineEnv = {}): Promise<EngineProcess> {
   const grpcPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'services/engine/src/main.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...engineEnv(env, extra), PULSE_GRPC_PORT: String(grpcPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const vars = { ...engineEnv(env, extra), PULSE_GRPC_PORT: String(grpcPort) };
+  return spawnService('services/engine/src/main.ts', vars, '"engine ready"', grpcPort);
+}
+
+/** Starts a collector in a child process with NATS intake on the test's server. */
+export async function spawnCollector(
+  env: TestEnv,
+  extra: Record<string, string> = {},
+): Promise<EngineProcess> {
+  const grpcPort = await freePort();
+  const vars = {
+    NATS_URL: env.nats.url,
+    PULSE_COLLECTOR_GRPC_PORT: String(grpcPort),
+    PULSE_COLLECTOR_METRICS_PORT: '0',
+    ...extra,
+  };
+  return spawnService('services/collector/src/main.ts', vars, '"collector ready"', grpcPort);
+}
+
+async function spawnService(
+  script: string,
+  vars: Record<string, string>,
+  readyText: string,
+  grpcPort: number,
+): Promise<EngineProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...vars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     if (output.length < 1_000_000) output += chunk.toString();
@@ -43,8 +64,8 @@ export async function spawnEngine(env: TestEnv, extra: EngineEnv = {}): Promise<
     child.once('exit', (code, signal) => resolve(signal ?? code)),
   );
   await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`engine exited early:\n${output}`);
-    return output.includes('"engine ready"') ? true : undefined;
+    if (child.exitCode !== null) throw new Error(`${script} exited early:\n${output}`);
+    return output.includes(readyText) ? true : undefined;
   }, 30_000);
   return { child, grpcPort, output: () => output, exited };
 }

@@ -3,6 +3,7 @@ import type { StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 
 import {
+  StatusError,
   isFailedPreconditionError,
   isFieldError,
   isNotFoundError,
@@ -22,6 +23,7 @@ const INTERNAL_DETAILS = 'internal error';
  * logged at error and answered with a generic INTERNAL.
  */
 export function toErrorStatus(err: unknown, log: Logger, method: string): StatusObject {
+  if (err instanceof StatusError) return passedOnStatus(err);
   if (isFieldError(err)) return invalidArgumentStatus(err);
   if (isNotFoundError(err)) return statusOf(Status.NOT_FOUND, err.message);
   if (isFailedPreconditionError(err)) {
@@ -47,6 +49,12 @@ function invalidArgumentStatus(err: FieldError): StatusObject {
   const metadata = new Metadata();
   metadata.set(FIELD_METADATA_KEY, err.field);
   return { code: Status.INVALID_ARGUMENT, details, metadata };
+}
+
+function passedOnStatus(err: StatusError): StatusObject {
+  const metadata = new Metadata();
+  if (err.field !== undefined) metadata.set(FIELD_METADATA_KEY, err.field);
+  return { code: err.code, details: err.message, metadata };
 }
 
 function statusOf(code: Status, details: string): StatusObject {

@@ -98,3 +98,21 @@ export function isFailedPreconditionError(err: unknown): err is FailedPreconditi
 export function isUnavailableError(err: unknown): err is UnavailableError {
   return err instanceof UnavailableError;
 }
+
+/**
+ * A status decided elsewhere (another engine answering a forwarded call):
+ * passed on to the client with its code, message and field unchanged.
+ */
+export class StatusError extends Error {
+  /** A `@grpc/grpc-js` status code. */
+  readonly code: number;
+  /** The field at fault on INVALID_ARGUMENT, when the answer named one. */
+  readonly field: string | undefined;
+
+  constructor(code: number, message: string, field?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StatusError';
+    this.code = code;
+    this.field = field;
+  }
+}

@@ -54,6 +54,7 @@ export {
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
+  StatusError,
   UnavailableError,
 } from './errors.js';
 

@@ -10,3 +10,4 @@ export * from './gen/pulse/v1/decision_record_pb.js';
 export * from './gen/pulse/v1/audience_pb.js';
 export * from './gen/pulse/v1/audience_admin_pb.js';
 export * from './gen/pulse/v1/diagnostics_pb.js';
+export * from './gen/pulse/v1/partition_pb.js';

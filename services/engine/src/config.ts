@@ -30,6 +30,8 @@ const envSchema = z.object({
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PULSE_NOW_RULE_RECHECK_MS: z.coerce.number().int().min(1_000).default(3_600_000),
   PULSE_AUDIENCE_STORE: z.enum(['file', 'kv']).default('file'),
+  PULSE_PARTITIONS: z.coerce.number().int().min(1).max(4_096).default(1),
+  PULSE_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -65,6 +67,14 @@ export interface ResolvedEngineConfig {
    * empty, changed through AudienceAdminService, watched by every engine).
    */
   audienceStore: 'file' | 'kv';
+  /**
+   * Partitions of the installation, set once (the first engine records it in
+   * NATS KV). 1: every engine keeps every profile. More: each engine owns
+   * some partitions through leases and forwards calls for the others.
+   */
+  partitions: number;
+  /** How long a partition lease lasts without renewal: the failover time. */
+  leaseMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -99,6 +109,8 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
     nowRuleRecheckMs: e.PULSE_NOW_RULE_RECHECK_MS,
     audienceStore: e.PULSE_AUDIENCE_STORE,
+    partitions: e.PULSE_PARTITIONS,
+    leaseMs: e.PULSE_LEASE_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

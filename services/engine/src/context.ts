@@ -5,6 +5,7 @@ import type { Definitions } from './definitions.js';
 import type { DecisionLog } from './decision/decision-log.js';
 import type { DecisionMetrics } from './decision/decision-metrics.js';
 import type { LearningRuntime } from './decision/learning-state.js';
+import type { Ownership } from './partition/ownership.js';
 import type { DeletionRequests } from './profile/deletion-requests.js';
 
 /** What the engine's API handlers and batch applier share. */
@@ -22,6 +23,8 @@ export interface EngineContext {
   learning: LearningRuntime;
   /** Puts decisions on the raw stream; set once NATS is connected. */
   decisions?: DecisionLog;
+  /** The profiles whose state this engine keeps and serves (all, unless partitioned). */
+  ownership: Ownership;
   /** Decision latency and offer counters for Prometheus. */
   decisionMetrics?: DecisionMetrics;
 }

@@ -47,6 +47,19 @@ import type { RecheckPolicy } from './audience/update-audiences.js';
 import { startDedupePruner } from './ingest/dedupe-pruner.js';
 import { BackfillStatus, changedAudiences } from './audience/backfill.js';
 import { openAudienceStore, toDefinition } from './audience/definition-store.js';
+import { OWN_ALL } from './partition/ownership.js';
+import { readHeld } from './partition/partition-data.js';
+import { checkPartitionCount } from './partition/partition-leases.js';
+import { PartitionTable } from './partition/partition-table.js';
+import {
+  partitionMethods,
+  routedAudienceHandlers,
+  routedDecisionHandlers,
+  routedProfileHandlers,
+} from './partition/route-calls.js';
+import type { LocalHandlers, Router } from './partition/route-calls.js';
+import { startPartitioning } from './partition/start-partitioning.js';
+import type { Partitioning } from './partition/start-partitioning.js';
 import type { AudienceDefinitionStore, StoredAudience } from './audience/definition-store.js';
 
 const PROTO_FILES = [
@@ -105,6 +118,10 @@ export async function startEngine(
   let storedAudiences: StoredAudience[] | undefined;
   const backfill = new BackfillStatus();
   const clock = createClock(config.clock, store.positions.get(WATERMARK_KEY) ?? 0);
+  const table =
+    config.partitions > 1
+      ? new PartitionTable(config.partitions, config.consumerName, config.leaseMs)
+      : undefined;
   const context: EngineContext = {
     store,
     definitions: () => definitions,
@@ -112,6 +129,7 @@ export async function startEngine(
     logger,
     stream: STREAMS.raw,
     learning: LearningRuntime.load(store, definitions.decisions.learning),
+    ownership: table ?? OWN_ALL,
   };
   const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw), () =>
     store.countProfiles(),
@@ -135,6 +153,7 @@ export async function startEngine(
     pruner?: { stop(): void };
     audienceStore?: AudienceDefinitionStore;
     audienceWatch?: { stop(): void };
+    partitioning?: Partitioning;
   } = {};
 
   const stop = async (): Promise<EngineExit> => {
@@ -146,6 +165,7 @@ export async function startEngine(
     parts.watcher?.close();
     parts.audienceWatch?.stop();
     await parts.grpc?.shutdown(config.shutdownGraceMs);
+    await parts.partitioning?.stop();
     state = 'draining';
     log.info({ state }, 'engine draining');
     await parts.consumer?.stop();
@@ -210,6 +230,8 @@ export async function startEngine(
       replicas: config.streamReplicas,
     };
     await proceed(ensureStreams(parts.nc, streamOptions));
+    checkHeldCount(store, config.partitions);
+    if (table) await proceed(checkPartitionCount(parts.nc, table.count));
     context.deletions = createDeletionRequests(parts.nc);
     context.decisions = createDecisionLog(parts.nc);
     if (config.audienceStore === 'kv') {
@@ -224,7 +246,13 @@ export async function startEngine(
       });
     }
     const admin = { store: parts.audienceStore, backfill };
-    parts.grpc = await proceed(startApis(config, context, admin, logger));
+    const local: LocalHandlers = {
+      profile: profileHandlers(context),
+      decision: decisionHandlers(context),
+      audience: audienceHandlers(context),
+    };
+    const router = table && { ctx: context, table, nc: parts.nc };
+    parts.grpc = await proceed(startApis(config, context, local, router, admin, logger));
     parts.ops = await proceed(
       startOpsServer({
         port: config.metricsPort,
@@ -266,6 +294,7 @@ export async function startEngine(
               recheck,
               logger,
               learning: context.learning,
+              ownership: context.ownership,
             },
             batch.map((m) => ({ seq: m.seq, data: m.data })),
           );
@@ -278,6 +307,21 @@ export async function startEngine(
         logger,
       }),
     );
+    if (table) {
+      parts.partitioning = await proceed(
+        startPartitioning({
+          nc,
+          config,
+          context,
+          table,
+          consumer: parts.consumer,
+          recheck,
+          methods: partitionMethods(local),
+          registry: metrics.registry,
+          logger,
+        }),
+      );
+    }
     parts.watcher = watchDefinitions(
       config.definitionsDir,
       (next) => {
@@ -310,6 +354,8 @@ export async function startEngine(
 function startApis(
   config: ResolvedEngineConfig,
   context: EngineContext,
+  local: LocalHandlers,
+  router: Router | undefined,
   admin: { store: AudienceDefinitionStore | undefined; backfill: BackfillStatus },
   logger: Logger,
 ): Promise<GrpcServer> {
@@ -319,10 +365,20 @@ function startApis(
     port: config.grpcPort,
     reflection: { protoDir: PULSE_PROTO_DIR, files: PROTO_FILES },
     services: [
-      bindService(ProfileService, profileHandlers(context), { logger }),
-      bindService(AudienceService, audienceHandlers(context), { logger }),
+      bindService(ProfileService, router ? routedProfileHandlers(router, local) : local.profile, {
+        logger,
+      }),
+      bindService(
+        AudienceService,
+        router ? routedAudienceHandlers(router, local) : local.audience,
+        { logger },
+      ),
       bindService(AudienceAdminService, audienceAdminHandlers(context, admin), { logger }),
-      bindService(DecisionService, decisionHandlers(context), { logger }),
+      bindService(
+        DecisionService,
+        router ? routedDecisionHandlers(router, local) : local.decision,
+        { logger },
+      ),
       bindService(DiagnosticsService, diagnosticsHandlers(), { logger }),
     ],
   });
@@ -357,11 +413,29 @@ async function refreshAudienceIndex(
     () => context.clock.now(),
     recheck,
     isCurrent,
-    { reason: options.reason, onChunk: (n, changes) => backfill.advance(run, n, changes) },
+    {
+      reason: options.reason,
+      owns: (id) => context.ownership.owns(id),
+      onChunk: (n, changes) => backfill.advance(run, n, changes),
+    },
   );
   backfill.finish(run, isCurrent());
   const ms = Math.round(performance.now() - started);
   log.info({ ...done, ms }, 'audience index rebuilt');
+}
+
+/**
+ * A data directory holds the partitions of one partition count: refuses to
+ * run it with another (it would serve profiles it holds no state of).
+ */
+function checkHeldCount(store: PulseStore, partitions: number): void {
+  const held = readHeld(store);
+  if (held && held.count !== partitions) {
+    throw new Error(
+      `the data directory holds partitions of an installation with ${held.count} ` +
+        `partitions, not PULSE_PARTITIONS=${partitions}`,
+    );
+  }
 }
 
 /** The audiences of file definitions in the form the bucket stores. */

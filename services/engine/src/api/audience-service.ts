@@ -155,6 +155,7 @@ function* evaluatedPages(
   for (;;) {
     const chunk = ctx.store.profileIdsAfter(cursor, MEMBERS_PER_MESSAGE);
     const ids = chunk.filter((profileId) => {
+      if (!ctx.ownership.owns(profileId)) return false;
       const profile = ctx.store.getProfile(profileId);
       return profile && audiences.evaluateOne(audienceId, profileView(profile, defs, atMs));
     });
@@ -182,11 +183,11 @@ function memberOf(
 }
 
 /** Page tokens name the audience and the last member sent: resumable, and opaque. */
-function encodePageToken(audienceId: string, profileId: string): string {
+export function encodePageToken(audienceId: string, profileId: string): string {
   return Buffer.from(JSON.stringify([audienceId, profileId])).toString('base64url');
 }
 
-function decodePageToken(token: string, audienceId: string): string {
+export function decodePageToken(token: string, audienceId: string): string {
   let parsed: unknown[] | undefined;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];

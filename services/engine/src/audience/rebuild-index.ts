@@ -41,6 +41,8 @@ export function indexIsStale(store: PulseStore, fingerprint: string): boolean {
 export interface RebuildOptions {
   /** The reason its transitions carry. @default TransitionReason.DEFINITION */
   reason?: TransitionReason;
+  /** Profiles this engine keeps (the others' owners evaluate them). @default every profile */
+  owns?: (profileId: string) => boolean;
   /** Called after each committed chunk with the profiles done so far and its transitions. */
   onChunk?: (profilesDone: number, transitions: readonly Transition[]) => void;
 }
@@ -76,7 +78,7 @@ export async function rebuildAudienceIndex(
     store.transaction(() => {
       for (const id of ids) {
         const profile = store.getProfile(id);
-        if (!profile) continue;
+        if (!profile || (options.owns && !options.owns(id))) continue;
         updateAudiences(store, defs, profile, nowMs(), policy, changes, reason);
         store.putProfile(profile);
       }

@@ -27,6 +27,8 @@ import {
   pruneDecisions,
 } from '../decision/apply-decisions.js';
 import type { LearningBatch, LearningRuntime } from '../decision/learning-state.js';
+import { applyMergedState } from '../partition/merged-state.js';
+import type { Ownership } from '../partition/ownership.js';
 import { eventIdentifiers, resolveProfile } from '../profile/resolve-profile.js';
 import type { ProfileCache, ResolveContext } from '../profile/resolve-profile.js';
 
@@ -73,6 +75,8 @@ export interface ApplyContext {
   recheck: RecheckPolicy;
   logger: Logger;
   learning: LearningRuntime;
+  /** The profiles whose traits, features and audiences this engine keeps. */
+  ownership: Ownership;
 }
 
 /** Expired decision records removed per batch (the rest go with later batches). */
@@ -111,6 +115,7 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
       features: defs.features,
       audiences: defs.audiences,
       identity: defs.identity,
+      ownership: ctx.ownership,
     };
     // Per profile, the newest event time applied in this batch: what caused its changes.
     const causes = new Map<string, number>();
@@ -123,6 +128,11 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
 
     const nowMs = ctx.clock.now();
     for (const profile of touched.values()) {
+      // Another engine keeps the rest of a profile it does not own.
+      if (!ctx.ownership.owns(profile.id)) {
+        ctx.store.putProfile(profile);
+        continue;
+      }
       updateAudiences(
         ctx.store,
         defs,
@@ -170,6 +180,19 @@ function applyMessage(
     applyDecisionEvent(ctx.store, defs, learning, event, ctx.clock.now() - READ_GRACE_MS);
   } else if (event.type === EventType.DELETE) {
     applyDeletion(ctx, defs, resolveCtx.cache, event, timeMs, outcome);
+  } else if (event.type === EventType.MERGED_STATE) {
+    const merged = applyMergedState(
+      ctx.store,
+      resolveCtx.cache,
+      ctx.ownership,
+      defs.features,
+      event,
+    );
+    if (merged.profile) {
+      const id = merged.profile.id;
+      causes.set(id, Math.max(causes.get(id) ?? timeMs, timeMs));
+      outcome.traitConflicts += merged.traitConflicts;
+    }
   } else {
     applyCustomerEvent(
       ctx,
@@ -211,8 +234,10 @@ function applyCustomerEvent(
   if (absorbed.length > 0) {
     ctx.logger.debug({ profileId: profile.id, absorbed, seq }, 'profiles merged');
   }
-  outcome.traitConflicts += resolution.traitConflicts + applyTraits(profile, event, timeMs);
-  applyEvent(profile.features as never, defs.features, event);
+  if (ctx.ownership.owns(profile.id)) {
+    outcome.traitConflicts += resolution.traitConflicts + applyTraits(profile, event, timeMs);
+    applyEvent(profile.features as never, defs.features, event);
+  }
   if (event.type === EventType.TRACK && FEEDBACK_EVENTS[event.event] !== undefined) {
     const oldestDecisionMs = ctx.clock.now() - READ_GRACE_MS;
     applyFeedback(ctx.store, defs, learning, event, profile.id, timeMs, oldestDecisionMs);
@@ -247,7 +272,8 @@ function applyDeletion(
   const found = findProfileByAny(ctx.store, event.identifiers, defs.identity);
   const profile = found && (touched.get(found.id) ?? found);
   if (profile) {
-    deleteProfile(ctx.store, defs.audiences, touched, profile, request, timeMs);
+    const announce = ctx.ownership.owns(profile.id);
+    deleteProfile(ctx.store, defs.audiences, touched, profile, request, timeMs, announce);
     outcome.deletions += 1;
     ctx.logger.info({ profileId: profile.id, deletionId: event.messageId }, 'profile deleted');
   }

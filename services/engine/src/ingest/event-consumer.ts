@@ -34,6 +34,9 @@ export interface EventConsumerOptions {
 /** A running consumer; {@link EventConsumer.stop} drains what it holds. */
 export interface EventConsumer {
   stop(): Promise<void>;
+  /** Applies nothing more until {@link EventConsumer.resume}; messages keep arriving. */
+  pause(): void;
+  resume(): void;
 }
 
 const ACK_WAIT_NS = 30_000_000_000;
@@ -52,11 +55,12 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   let buffer: JsMsg[] = [];
   let scheduled = false;
   let failed = false;
+  let paused = false;
   // One batch per turn of the event loop: gRPC calls and timers run between
   // batches even while a backlog drains.
   const flush = () => {
     scheduled = false;
-    if (buffer.length === 0 || failed) return;
+    if (buffer.length === 0 || failed || paused) return;
     const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
     buffer = buffer.length <= maxBatch ? [] : buffer.slice(maxBatch);
     try {
@@ -97,8 +101,16 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   return {
     async stop() {
       await messages.close();
+      paused = false;
       while (buffer.length > 0 && !failed) flush();
       log.info('event consumer stopped');
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      schedule();
     },
   };
 }

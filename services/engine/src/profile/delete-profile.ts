@@ -22,6 +22,7 @@ export interface DeletionRequest {
  * record with its traits and features is removed. A deletion notice is
  * queued for downstream systems. Nothing of the profile remains in LMDB
  * except, with suppression, its identifiers in the suppression list.
+ * `announce` is false on engines that do not own the profile's partition.
  */
 export function deleteProfile(
   store: PulseStore,
@@ -30,6 +31,7 @@ export function deleteProfile(
   profile: ProfileRecord,
   request: DeletionRequest,
   atMs: number,
+  announce = true,
 ): void {
   leaveAllAudiences(store, audiences, profile, atMs, TransitionReason.DELETE);
   store.scheduleRecheck(profile.id, profile.recheckAtMs ?? null, null);
@@ -42,6 +44,8 @@ export function deleteProfile(
   store.deleteProfile(profile.id);
   store.contacts.removeSync(profile.id);
   cache.delete(profile.id);
+  // With partitions, the engine that owns the profile tells downstream systems.
+  if (!announce) return;
   announceDeletion(store, {
     profileId: profile.id,
     identifiers: profile.identifiers,

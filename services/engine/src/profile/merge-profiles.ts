@@ -4,6 +4,8 @@ import type { FeatureDefinitions } from '@pulse/features';
 import { TransitionReason } from '@pulse/proto';
 import type { MergeEntry, ProfileRecord, PulseStore } from '@pulse/store';
 import { leaveAllAudiences } from '../audience/update-audiences.js';
+import { exportMergedState, markMergedStateApplied } from '../partition/merged-state.js';
+import type { Ownership } from '../partition/ownership.js';
 import { PROFILE_ID_TYPE } from './find-profile.js';
 import { announceMerge } from './profile-changes.js';
 import type { ProfileCache } from './resolve-profile.js';
@@ -34,13 +36,17 @@ export function chooseSurvivor(
  * merge, at `atMs`) and its re-check are removed. The merge joins the
  * survivor's history and is announced on `pulse.profile.merged`. Returns the
  * number of trait conflicts (a trait kept because the types differ).
+ *
+ * Across partitions every engine links the identifiers alike; traits and
+ * features move only where they are kept: folded in by the survivor's owner,
+ * or sent to it by the absorbed profile's owner (merged-state.ts).
  */
 export function mergeProfiles(
   store: PulseStore,
   cache: ProfileCache,
   survivor: ProfileRecord,
   absorbed: ProfileRecord,
-  defs: { features: FeatureDefinitions; audiences: AudienceSet },
+  defs: { features: FeatureDefinitions; audiences: AudienceSet; ownership: Ownership },
   atMs: number,
   messageId: string,
 ): number {
@@ -51,15 +57,23 @@ export function mergeProfiles(
     }
   }
   store.linkIdentifier(PROFILE_ID_TYPE, absorbed.id, survivor.id);
-  const target = { traits: survivor.traits, timesMs: survivor.traitTimesMs };
-  // Leaves without a recorded time date from the absorbed profile's first event.
-  const { conflicts } = mergeTraits(
-    target,
-    absorbed.traits,
-    absorbed.firstSeenMs,
-    absorbed.traitTimesMs,
-  );
-  mergeStates(survivor.features as never, absorbed.features as never, defs.features);
+  const ownsSurvivor = defs.ownership.owns(survivor.id);
+  let conflicts = 0;
+  if (ownsSurvivor) {
+    const target = { traits: survivor.traits, timesMs: survivor.traitTimesMs };
+    // Leaves without a recorded time date from the absorbed profile's first event.
+    conflicts = mergeTraits(
+      target,
+      absorbed.traits,
+      absorbed.firstSeenMs,
+      absorbed.traitTimesMs,
+    ).conflicts;
+    mergeStates(survivor.features as never, absorbed.features as never, defs.features);
+    // Its state is in; a copy sent by an engine that owned it once is not counted again.
+    if (defs.ownership.owns(absorbed.id)) markMergedStateApplied(store, absorbed.id);
+  } else if (defs.ownership.owns(absorbed.id)) {
+    exportMergedState(store, absorbed, survivor.id, atMs);
+  }
   survivor.firstSeenMs = Math.min(survivor.firstSeenMs, absorbed.firstSeenMs);
   survivor.lastSeenMs = Math.max(survivor.lastSeenMs, absorbed.lastSeenMs);
   const entry: MergeEntry = {
@@ -72,7 +86,7 @@ export function mergeProfiles(
   survivor.merges = [...(survivor.merges ?? []), ...(absorbed.merges ?? []), entry].sort(
     (a, b) => a.atMs - b.atMs,
   );
-  announceMerge(store, survivor.id, entry);
+  if (ownsSurvivor) announceMerge(store, survivor.id, entry);
   mergeContacts(store, survivor.id, absorbed.id);
 
   // The survivor's audiences are re-evaluated at the end of the batch; the

@@ -3,6 +3,7 @@ import type { FeatureDefinitions } from '@pulse/features';
 import type { Event } from '@pulse/proto';
 import { emptyProfile } from '@pulse/store';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
+import type { Ownership } from '../partition/ownership.js';
 import type { IdentifierPair, IdentityRules } from './identity-rules.js';
 import { chooseSurvivor, mergeProfiles } from './merge-profiles.js';
 
@@ -27,6 +28,8 @@ export interface ResolveContext {
   features: FeatureDefinitions;
   audiences: AudienceSet;
   identity: IdentityRules;
+  /** The profiles whose traits and features this engine keeps. */
+  ownership: Ownership;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/event.proto.
  */
 export const file_pulse_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChRwdWxzZS92MS9ldmVudC5wcm90bxIIcHVsc2UudjEiKQoKSWRlbnRpZmllchIMCgR0eXBlGAEgASgJEg0KBXZhbHVlGAIgASgJIooBCgdQcm9kdWN0EhIKCnByb2R1Y3RfaWQYASABKAkSCwoDc2t1GAIgASgJEgwKBG5hbWUYAyABKAkSEAoIY2F0ZWdvcnkYBCABKAkSDQoFYnJhbmQYBSABKAkSDQoFcHJpY2UYBiABKAESEAoIcXVhbnRpdHkYByABKAESDgoGY291cG9uGAggASgJIpUBCghDb21tZXJjZRIQCghvcmRlcl9pZBgBIAEoCRIPCgdyZXZlbnVlGAIgASgBEhAKCGN1cnJlbmN5GAMgASgJEhAKCGRpc2NvdW50GAQgASgBEhAKCHNoaXBwaW5nGAUgASgBEgsKA3RheBgGIAEoARIjCghwcm9kdWN0cxgHIAMoCzIRLnB1bHNlLnYxLlByb2R1Y3QiSQoLUGFnZUNvbnRleHQSCwoDdXJsGAEgASgJEgwKBHBhdGgYAiABKAkSEAoIcmVmZXJyZXIYAyABKAkSDQoFdGl0bGUYBCABKAkiXgoPQ2FtcGFpZ25Db250ZXh0EgwKBG5hbWUYASABKAkSDgoGc291cmNlGAIgASgJEg4KBm1lZGl1bRgDIAEoCRIMCgR0ZXJtGAQgASgJEg8KB2NvbnRlbnQYBSABKAki1gEKB0NvbnRleHQSCgoCaXAYASABKAkSEgoKdXNlcl9hZ2VudBgCIAEoCRIOCgZsb2NhbGUYAyABKAkSEAoIdGltZXpvbmUYBCABKAkSDwoHY2hhbm5lbBgFIAEoCRIjCgRwYWdlGAYgASgLMhUucHVsc2UudjEuUGFnZUNvbnRleHQSKwoIY2FtcGFpZ24YByABKAsyGS5wdWxzZS52MS5DYW1wYWlnbkNvbnRleHQSJgoFZXh0cmEYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IqMECgVFdmVudBISCgptZXNzYWdlX2lkGAEgASgJEiEKBHR5cGUYAiABKA4yEy5wdWxzZS52MS5FdmVudFR5cGUSDQoFZXZlbnQYAyABKAkSDAoEbmFtZRgEIAEoCRItCgl0aW1lc3RhbXAYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JlY2VpdmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzb3VyY2UYByABKAkSKQoLaWRlbnRpZmllcnMYCCADKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEhMKC3ByZXZpb3VzX2lkGAkgASgJEhAKCGdyb3VwX2lkGAogASgJEicKBnRyYWl0cxgLIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKwoKcHJvcGVydGllcxgMIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSIgoHY29udGV4dBgNIAEoCzIRLnB1bHNlLnYxLkNvbnRleHQSJAoIY29tbWVyY2UYDiABKAsyEi5wdWxzZS52MS5Db21tZXJjZRISCgpwcm9maWxlX2lkGA8gASgJEiQKCGRlbGV0aW9uGBAgASgLMhIucHVsc2UudjEuRGVsZXRpb24SKgoIZGVjaXNpb24YESABKAsyGC5wdWxzZS52MS5EZWNpc2lvbkxvZ2dlZCIsCghEZWxldGlvbhIQCghzdXBwcmVzcxgBIAEoCBIOCgZyZWFzb24YAiABKAkq3gEKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASFAoQRVZFTlRfVFlQRV9UUkFDSxABEhcKE0VWRU5UX1RZUEVfSURFTlRJRlkQAhITCg9FVkVOVF9UWVBFX1BBR0UQAxIVChFFVkVOVF9UWVBFX1NDUkVFThAEEhQKEEVWRU5UX1RZUEVfR1JPVVAQBRIUChBFVkVOVF9UWVBFX0FMSUFTEAYSFQoRRVZFTlRfVFlQRV9ERUxFVEUQBxIXChNFVkVOVF9UWVBFX0RFQ0lTSU9OEAhiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_decision_record]);
+  fileDesc("ChRwdWxzZS92MS9ldmVudC5wcm90bxIIcHVsc2UudjEiKQoKSWRlbnRpZmllchIMCgR0eXBlGAEgASgJEg0KBXZhbHVlGAIgASgJIooBCgdQcm9kdWN0EhIKCnByb2R1Y3RfaWQYASABKAkSCwoDc2t1GAIgASgJEgwKBG5hbWUYAyABKAkSEAoIY2F0ZWdvcnkYBCABKAkSDQoFYnJhbmQYBSABKAkSDQoFcHJpY2UYBiABKAESEAoIcXVhbnRpdHkYByABKAESDgoGY291cG9uGAggASgJIpUBCghDb21tZXJjZRIQCghvcmRlcl9pZBgBIAEoCRIPCgdyZXZlbnVlGAIgASgBEhAKCGN1cnJlbmN5GAMgASgJEhAKCGRpc2NvdW50GAQgASgBEhAKCHNoaXBwaW5nGAUgASgBEgsKA3RheBgGIAEoARIjCghwcm9kdWN0cxgHIAMoCzIRLnB1bHNlLnYxLlByb2R1Y3QiSQoLUGFnZUNvbnRleHQSCwoDdXJsGAEgASgJEgwKBHBhdGgYAiABKAkSEAoIcmVmZXJyZXIYAyABKAkSDQoFdGl0bGUYBCABKAkiXgoPQ2FtcGFpZ25Db250ZXh0EgwKBG5hbWUYASABKAkSDgoGc291cmNlGAIgASgJEg4KBm1lZGl1bRgDIAEoCRIMCgR0ZXJtGAQgASgJEg8KB2NvbnRlbnQYBSABKAki1gEKB0NvbnRleHQSCgoCaXAYASABKAkSEgoKdXNlcl9hZ2VudBgCIAEoCRIOCgZsb2NhbGUYAyABKAkSEAoIdGltZXpvbmUYBCABKAkSDwoHY2hhbm5lbBgFIAEoCRIjCgRwYWdlGAYgASgLMhUucHVsc2UudjEuUGFnZUNvbnRleHQSKwoIY2FtcGFpZ24YByABKAsyGS5wdWxzZS52MS5DYW1wYWlnbkNvbnRleHQSJgoFZXh0cmEYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ItAECgVFdmVudBISCgptZXNzYWdlX2lkGAEgASgJEiEKBHR5cGUYAiABKA4yEy5wdWxzZS52MS5FdmVudFR5cGUSDQoFZXZlbnQYAyABKAkSDAoEbmFtZRgEIAEoCRItCgl0aW1lc3RhbXAYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3JlY2VpdmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzb3VyY2UYByABKAkSKQoLaWRlbnRpZmllcnMYCCADKAsyFC5wdWxzZS52MS5JZGVudGlmaWVyEhMKC3ByZXZpb3VzX2lkGAkgASgJEhAKCGdyb3VwX2lkGAogASgJEicKBnRyYWl0cxgLIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSKwoKcHJvcGVydGllcxgMIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSIgoHY29udGV4dBgNIAEoCzIRLnB1bHNlLnYxLkNvbnRleHQSJAoIY29tbWVyY2UYDiABKAsyEi5wdWxzZS52MS5Db21tZXJjZRISCgpwcm9maWxlX2lkGA8gASgJEiQKCGRlbGV0aW9uGBAgASgLMhIucHVsc2UudjEuRGVsZXRpb24SKgoIZGVjaXNpb24YESABKAsyGC5wdWxzZS52MS5EZWNpc2lvbkxvZ2dlZBIrCgxtZXJnZWRfc3RhdGUYEiABKAsyFS5wdWxzZS52MS5NZXJnZWRTdGF0ZSJGCgtNZXJnZWRTdGF0ZRITCgthYnNvcmJlZF9pZBgBIAEoCRITCgtzdXJ2aXZvcl9pZBgCIAEoCRINCgVzdGF0ZRgDIAEoDCIsCghEZWxldGlvbhIQCghzdXBwcmVzcxgBIAEoCBIOCgZyZWFzb24YAiABKAkq+wEKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASFAoQRVZFTlRfVFlQRV9UUkFDSxABEhcKE0VWRU5UX1RZUEVfSURFTlRJRlkQAhITCg9FVkVOVF9UWVBFX1BBR0UQAxIVChFFVkVOVF9UWVBFX1NDUkVFThAEEhQKEEVWRU5UX1RZUEVfR1JPVVAQBRIUChBFVkVOVF9UWVBFX0FMSUFTEAYSFQoRRVZFTlRfVFlQRV9ERUxFVEUQBxIXChNFVkVOVF9UWVBFX0RFQ0lTSU9OEAgSGwoXRVZFTlRfVFlQRV9NRVJHRURfU1RBVEUQCWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_pulse_v1_decision_record]);
 
 /**
  * A typed value that names a person: anonymous_id, user_id, email, phone,
@@ -381,6 +381,13 @@ export type Event = Message<"pulse.v1.Event"> & {
    * @generated from field: pulse.v1.DecisionLogged decision = 17;
    */
   decision?: DecisionLogged | undefined;
+
+  /**
+   * Set on EVENT_TYPE_MERGED_STATE only.
+   *
+   * @generated from field: pulse.v1.MergedState merged_state = 18;
+   */
+  mergedState?: MergedState | undefined;
 };
 
 /**
@@ -389,6 +396,39 @@ export type Event = Message<"pulse.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_pulse_v1_event, 6);
+
+/**
+ * What an absorbed profile held, sent by the engine that owns its partition
+ * to the owner of the survivor's, which folds it in (features and traits
+ * merge whatever the order they arrive in).
+ *
+ * @generated from message pulse.v1.MergedState
+ */
+export type MergedState = Message<"pulse.v1.MergedState"> & {
+  /**
+   * @generated from field: string absorbed_id = 1;
+   */
+  absorbedId: string;
+
+  /**
+   * @generated from field: string survivor_id = 2;
+   */
+  survivorId: string;
+
+  /**
+   * The absorbed profile's traits, trait times and feature state, msgpack-encoded.
+   *
+   * @generated from field: bytes state = 3;
+   */
+  state: Uint8Array;
+};
+
+/**
+ * Describes the message pulse.v1.MergedState.
+ * Use `create(MergedStateSchema)` to create a new message.
+ */
+export const MergedStateSchema: GenMessage<MergedState> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_event, 7);
 
 /**
  * A request to forget a person, carried on the event stream so that it is
@@ -417,7 +457,7 @@ export type Deletion = Message<"pulse.v1.Deletion"> & {
  * Use `create(DeletionSchema)` to create a new message.
  */
 export const DeletionSchema: GenMessage<Deletion> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_event, 7);
+  messageDesc(file_pulse_v1_event, 8);
 
 /**
  * The kind of call, after the Segment tracking spec.
@@ -475,6 +515,14 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_DECISION = 8;
    */
   DECISION = 8,
+
+  /**
+   * Pulse's own: the state of a profile merged into one that another
+   * partition owns (see `merged_state`). Only engines write it.
+   *
+   * @generated from enum value: EVENT_TYPE_MERGED_STATE = 9;
+   */
+  MERGED_STATE = 9,
 }
 
 /**

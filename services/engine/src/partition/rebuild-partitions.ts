@@ -1,0 +1,148 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { PulseStore } from '@pulse/store';
+import type { Logger } from 'pino';
+import type { RecheckPolicy } from '../audience/update-audiences.js';
+import { createClock } from '../clock.js';
+import type { ClockMode } from '../clock.js';
+import { LearningRuntime } from '../decision/learning-state.js';
+import type { Definitions } from '../definitions.js';
+import { applyBatch } from '../ingest/apply-batch.js';
+import type { StreamMessage } from '../ingest/apply-batch.js';
+import { copyMergedStateMarks } from './merged-state.js';
+import { ownPartitions } from './ownership.js';
+import { copyPartitions, readHeld, writeHeld } from './partition-data.js';
+
+/** Messages applied per transaction while rebuilding. */
+const REBUILD_BATCH = 250;
+
+/** The live engine a rebuild catches up with. */
+export interface LiveApplier {
+  store: PulseStore;
+  stream: string;
+  appliedSequence(): number;
+  /** Holds the live consumer between batches; `resume` lets it go on. */
+  pause(): void;
+  resume(): void;
+}
+
+/** What a rebuild works with. */
+export interface RebuildRequest {
+  nc: NatsConnection;
+  live: LiveApplier;
+  /** Folder for the scratch store (removed afterwards). */
+  scratchDir: string;
+  definitions: () => Definitions;
+  clockMode: ClockMode;
+  recheck: RecheckPolicy;
+  count: number;
+  partitions: readonly number[];
+  /**
+   * Transitions caused by events up to this sequence were the previous
+   * owner's to publish; later ones are published by this engine.
+   */
+  publishAfterSeq: number;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds the state of `partitions` by replaying the raw stream from its
+ * start into a scratch LMDB that owns only them (identity is resolved for
+ * every event, exactly as the live engine did), up to the live engine's
+ * applied sequence, then copies it into the live store in one transaction
+ * while the live consumer is held. Every engine then agrees on every
+ * profile's state whichever engine built it.
+ */
+export async function rebuildPartitions(request: RebuildRequest): Promise<number> {
+  const { live, count, partitions } = request;
+  const log = request.logger.child({ component: 'partition-rebuild', partitions });
+  const dir = join(request.scratchDir, `rebuild-${partitions.join('-')}-${Date.now()}`);
+  const scratch = PulseStore.open({ path: dir });
+  const defs = request.definitions();
+  const ctx = {
+    store: scratch,
+    stream: live.stream,
+    definitions: request.definitions,
+    clock: createClock(request.clockMode),
+    recheck: request.recheck,
+    logger: log,
+    learning: LearningRuntime.load(scratch, defs.decisions.learning),
+    ownership: ownPartitions(count, partitions),
+  };
+  const buffered: StreamMessage[] = [];
+  let wake: (() => void) | undefined;
+  const js = jetstream(request.nc);
+  const consumer = await js.consumers.get(live.stream, { opt_start_seq: 1 });
+  const messages = await consumer.consume({
+    callback: (m) => {
+      buffered.push({ seq: m.seq, data: m.data });
+      wake?.();
+    },
+  });
+  let applied = 0;
+  let paused = false;
+  try {
+    for (;;) {
+      if (request.signal?.aborted) throw new Error('partition rebuild aborted');
+      // Never past the live engine: the copy must meet it at one sequence.
+      const limit = live.appliedSequence();
+      if (applied >= limit) {
+        if (paused) break;
+        live.pause();
+        paused = true;
+        continue;
+      }
+      const batch = takeUpTo(buffered, limit, REBUILD_BATCH);
+      if (batch.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 50);
+        });
+        wake = undefined;
+        continue;
+      }
+      applyBatch(ctx, batch);
+      applied = batch[batch.length - 1]!.seq;
+      // Transitions the previous owner already published are not sent twice.
+      if (applied <= request.publishAfterSeq) dropTransitions(scratch);
+      if (!paused) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const owned = new Set(partitions);
+    const copied = live.store.transaction(() => {
+      const n = copyPartitions(scratch, live.store, count, owned);
+      copyMergedStateMarks(scratch, live.store);
+      for (const { subject, message } of scratch.pendingOutbox(Number.MAX_SAFE_INTEGER)) {
+        live.store.appendOutbox(subject, message);
+      }
+      const held = readHeld(live.store)?.partitions ?? [];
+      writeHeld(live.store, { count, partitions: [...new Set([...held, ...partitions])] });
+      return n;
+    });
+    log.info({ seq: applied, profiles: copied }, 'partitions rebuilt from the stream');
+    return applied;
+  } finally {
+    if (paused) live.resume();
+    await messages.close().catch(() => undefined);
+    await scratch.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes and returns the buffered messages up to `limit`, at most `max`. */
+function takeUpTo(buffered: StreamMessage[], limit: number, max: number): StreamMessage[] {
+  let n = 0;
+  while (n < buffered.length && n < max && buffered[n]!.seq <= limit) n += 1;
+  return buffered.splice(0, n);
+}
+
+/** Drops the scratch store's queued audience transitions, keeping merged states. */
+function dropTransitions(store: PulseStore): void {
+  const done = store
+    .pendingOutbox(Number.MAX_SAFE_INTEGER)
+    .filter(({ subject }) => !subject.startsWith('pulse.raw.'))
+    .map(({ id }) => id);
+  if (done.length > 0) store.transaction(() => store.ackOutbox(done));
+}
