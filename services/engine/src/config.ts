@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
+import { serverTlsFromEnv } from '@pulse/grpc';
+import type { ServerTlsFiles } from '@pulse/grpc';
 import { LOG_LEVELS } from '@pulse/logging';
+import { natsSecurityFromEnv } from '@pulse/nats';
+import type { NatsSecurityOptions } from '@pulse/nats';
 import { z } from 'zod';
 import { CLOCK_MODES } from './clock.js';
 
@@ -31,6 +35,14 @@ const envSchema = z.object({
   PULSE_NOW_RULE_RECHECK_MS: z.coerce.number().int().min(1_000).default(3_600_000),
   PULSE_AUDIENCE_STORE: z.enum(['file', 'kv']).default('file'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PULSE_API_KEYS_FILE: z.string().trim().default(''),
+  PULSE_TLS_CERT_FILE: z.string().default(''),
+  PULSE_TLS_KEY_FILE: z.string().default(''),
+  PULSE_TLS_CA_FILE: z.string().default(''),
+  NATS_CREDS_FILE: z.string().default(''),
+  NATS_TLS_CA_FILE: z.string().default(''),
+  NATS_TLS_CERT_FILE: z.string().default(''),
+  NATS_TLS_KEY_FILE: z.string().default(''),
 });
 
 /** The engine's settings, read once from the environment, defaulted and frozen. */
@@ -66,6 +78,15 @@ export interface ResolvedEngineConfig {
    */
   audienceStore: 'file' | 'kv';
   logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * The API keys file (SHA-256 digests and scopes), read at start; undefined
+   * turns access control off (local development only).
+   */
+  apiKeysFile: string | undefined;
+  /** TLS of the gRPC server; undefined serves plaintext. */
+  tls: ServerTlsFiles | undefined;
+  /** NATS credentials file and TLS. */
+  nats: NatsSecurityOptions;
 }
 
 /** Thrown when an environment variable has a value the engine cannot use. */
@@ -81,6 +102,12 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
   }
   const e = parsed.data;
+  let security: Pick<ResolvedEngineConfig, 'tls' | 'nats'>;
+  try {
+    security = { tls: serverTlsFromEnv(e), nats: natsSecurityFromEnv(e) };
+  } catch (err) {
+    throw new ConfigError((err as Error).message, { cause: err });
+  }
   return Object.freeze({
     natsUrl: e.NATS_URL,
     dataDir: resolve(e.PULSE_DATA_DIR),
@@ -100,5 +127,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     nowRuleRecheckMs: e.PULSE_NOW_RULE_RECHECK_MS,
     audienceStore: e.PULSE_AUDIENCE_STORE,
     logLevel: e.LOG_LEVEL,
+    apiKeysFile: e.PULSE_API_KEYS_FILE === '' ? undefined : resolve(e.PULSE_API_KEYS_FILE),
+    ...security,
   });
 }

@@ -19,6 +19,8 @@ import {
 } from '@pulse/proto';
 import { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
+import * as access from './api/api-access.js';
+import type { ApiSecurity } from './api/api-access.js';
 import { audienceAdminHandlers } from './api/audience-admin-service.js';
 import { audienceHandlers } from './api/audience-service.js';
 import { decisionHandlers } from './api/decision-service.js';
@@ -117,6 +119,7 @@ export async function startEngine(
     store.countProfiles(),
   );
   context.decisionMetrics = createDecisionMetrics(metrics.registry, () => context.learning.stats);
+  const security = access.loadApiSecurity(config, logger, metrics.registry);
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
   let state: EngineState = 'starting';
@@ -203,7 +206,12 @@ export async function startEngine(
 
     if (config.audienceStore === 'file') await proceed(refresh(undefined));
     parts.nc = await proceed(
-      connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger }),
+      connectNats({
+        servers: config.natsUrl,
+        name: 'pulse-engine',
+        logger,
+        security: config.nats,
+      }),
     );
     const streamOptions = {
       duplicateWindowMs: config.duplicateWindowMs,
@@ -224,7 +232,7 @@ export async function startEngine(
       });
     }
     const admin = { store: parts.audienceStore, backfill };
-    parts.grpc = await proceed(startApis(config, context, admin, logger));
+    parts.grpc = await proceed(startApis(config, context, admin, security));
     parts.ops = await proceed(
       startOpsServer({
         port: config.metricsPort,
@@ -311,19 +319,26 @@ function startApis(
   config: ResolvedEngineConfig,
   context: EngineContext,
   admin: { store: AudienceDefinitionStore | undefined; backfill: BackfillStatus },
-  logger: Logger,
+  security: ApiSecurity,
 ): Promise<GrpcServer> {
+  const { logger } = context;
+  const bound = security.options;
   return createGrpcServer({
     logger,
     host: config.grpcHost,
     port: config.grpcPort,
     reflection: { protoDir: PULSE_PROTO_DIR, files: PROTO_FILES },
+    credentials: security.credentials,
     services: [
-      bindService(ProfileService, profileHandlers(context), { logger }),
-      bindService(AudienceService, audienceHandlers(context), { logger }),
-      bindService(AudienceAdminService, audienceAdminHandlers(context, admin), { logger }),
-      bindService(DecisionService, decisionHandlers(context), { logger }),
-      bindService(DiagnosticsService, diagnosticsHandlers(), { logger }),
+      bindService(ProfileService, profileHandlers(context), bound(access.PROFILE_SCOPES)),
+      bindService(AudienceService, audienceHandlers(context), bound(access.AUDIENCE_SCOPES)),
+      bindService(
+        AudienceAdminService,
+        audienceAdminHandlers(context, admin),
+        bound(access.AUDIENCE_ADMIN_SCOPES),
+      ),
+      bindService(DecisionService, decisionHandlers(context), bound(access.DECISION_SCOPES)),
+      bindService(DiagnosticsService, diagnosticsHandlers(), bound(access.DIAGNOSTICS_SCOPES)),
     ],
   });
 }
