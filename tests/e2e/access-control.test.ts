@@ -2,10 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, credentials, status as Status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { timestampFromMs } from '@pulse/events';
 import { createClient } from '@pulse/grpc';
+import { STREAMS } from '@pulse/nats';
 import {
   AudienceService,
   DecisionService,
+  EventOutcome,
   EventType,
   IngestService,
   ProfileService,
@@ -164,20 +168,26 @@ describe('access control on the engine and the collector', () => {
     expect(status).toBe('SERVING');
   });
 
-  it('takes gRPC ingest only from a key with the ingest scope', async () => {
+  it('takes gRPC ingest only from a key with the ingest scope, under its source', async () => {
     const event = {
       type: EventType.TRACK,
       event: 'Viewed',
-      userId: 'u-1',
       messageId: 'acl-grpc-1',
+      timestamp: timestampFromMs(Date.now()),
+      identifiers: [{ type: 'user_id', value: 'u-1' }],
     };
     const denied = clientOf(IngestService, collector, 'decider-key');
     const allowed = clientOf(IngestService, collector, 'ingest-key');
     const labels = 'service="pulse.v1.IngestService",method="Ingest",code="PERMISSION_DENIED"';
 
     expect(await codeOf(denied.ingest({ event }))).toBe(Status.PERMISSION_DENIED);
-    expect(await codeOf(allowed.ingest({ event }))).toBe(Status.OK);
+    const { result } = await allowed.ingest({ event });
+    expect(result?.outcome).toBe(EventOutcome.ACCEPTED);
     expect(await metric(stack.collector.opsPort, 'pulse_grpc_auth_denied_total', labels)).toBe(1);
+    // Filed under the key's source, `shop` in the keys file.
+    const jsm = await jetstreamManager(stack.nc);
+    const stored = await jsm.streams.getMessage(STREAMS.raw, { last_by_subj: 'pulse.raw.shop' });
+    expect(stored).not.toBeNull();
   });
 
   describe('the HTTP intake', () => {

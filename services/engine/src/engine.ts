@@ -100,6 +100,7 @@ export async function startEngine(
   options: StartEngineOptions = {},
 ): Promise<Engine> {
   const log = logger.child({ component: 'engine' });
+  const security = access.loadApiSecurity(config, logger);
   const store = PulseStore.open({ path: config.dataDir });
   let fileDefinitions: Definitions = loadDefinitions(config.definitionsDir);
   let definitions = fileDefinitions;
@@ -119,7 +120,7 @@ export async function startEngine(
     store.countProfiles(),
   );
   context.decisionMetrics = createDecisionMetrics(metrics.registry, () => context.learning.stats);
-  const security = access.loadApiSecurity(config, logger, metrics.registry);
+  security.control.register(metrics.registry);
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
   let state: EngineState = 'starting';
@@ -322,7 +323,7 @@ function startApis(
   security: ApiSecurity,
 ): Promise<GrpcServer> {
   const { logger } = context;
-  const bound = security.options;
+  const bound = security.bindOptions;
   return createGrpcServer({
     logger,
     host: config.grpcHost,

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@pulse/logging';
-import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadApiSecurity } from '../src/api/api-access.js';
 import { ConfigError, resolveEngineConfig } from '../src/config.js';
@@ -49,7 +48,7 @@ describe('loadApiSecurity', () => {
 
   function load(keysFile: string) {
     const config = resolveEngineConfig({ PULSE_API_KEYS_FILE: keysFile });
-    return loadApiSecurity(config, silentLogger(), new Registry());
+    return loadApiSecurity(config, silentLogger());
   }
 
   it('turns access control on with a valid file', () => {

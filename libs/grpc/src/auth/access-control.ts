@@ -48,6 +48,8 @@ export interface AccessControl {
   ): AccessVerdict;
   /** Counts a refusal decided elsewhere (the HTTP intake). */
   recordDenied(service: string, method: string, code: Status): void;
+  /** Adds `pulse_grpc_auth_denied_total` to a registry made after this. */
+  register(registry: Registry): void;
 }
 
 const ALLOWED_ANONYMOUS: AccessVerdict = Object.freeze({ allowed: true, key: undefined });
@@ -80,6 +82,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
 
   return {
     enabled: keys !== undefined,
+    register: (registry) => registry.registerMetric(denied),
     authenticate: (presented) => (presented && keys ? keys.find(presented) : undefined),
     recordDenied,
     authorize(metadata, service, method, accepted) {

@@ -10,7 +10,6 @@ import type {
   ProfileService,
 } from '@pulse/proto';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { ConfigError } from '../config.js';
 import type { ResolvedEngineConfig } from '../config.js';
 
@@ -56,27 +55,28 @@ export interface ApiSecurity {
   /** TLS credentials; undefined serves plaintext. */
   readonly credentials: ServerCredentials | undefined;
   /** `bindService` options for a service with its scope table. */
-  options<S extends DescService>(scopes: MethodScopes<S>): BindServiceOptions<S>;
+  bindOptions<S extends DescService>(scopes: MethodScopes<S>): BindServiceOptions<S>;
 }
 
 /**
  * Reads the API keys file and the TLS files once, at start, so that a bad
- * file stops the engine before it does any work. Throws ConfigError naming
- * the variable.
+ * file stops the engine before it opens anything. Throws ConfigError naming
+ * the variable. The refusal counter joins the engine's registry once that
+ * exists (`control.register`).
  */
-export function loadApiSecurity(
-  config: ResolvedEngineConfig,
-  logger: Logger,
-  registry: Registry,
-): ApiSecurity {
+export function loadApiSecurity(config: ResolvedEngineConfig, logger: Logger): ApiSecurity {
   const keys = config.apiKeysFile
     ? loadFile('PULSE_API_KEYS_FILE', loadApiKeys, config.apiKeysFile)
     : undefined;
   const credentials = config.tls
     ? loadFile('PULSE_TLS_CERT_FILE', serverTlsCredentials, config.tls)
     : undefined;
-  const control = createAccessControl({ keys, logger, registry });
-  return { control, credentials, options: (scopes) => ({ logger, access: { control, scopes } }) };
+  const control = createAccessControl({ keys, logger });
+  const bindOptions = <S extends DescService>(scopes: MethodScopes<S>) => ({
+    logger,
+    access: { control, scopes },
+  });
+  return { control, credentials, bindOptions };
 }
 
 function loadFile<A, T>(variable: string, load: (arg: A) => T, arg: A): T {
