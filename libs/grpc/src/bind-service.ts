@@ -44,7 +44,8 @@ type UnaryCall = handleUnaryCall<unknown, unknown>;
 type StreamingCall = handleServerStreamingCall<unknown, unknown>;
 
 /**
- * Wraps plain async handlers as grpc-js handlers: answers undecodable
+ * Wraps plain async handlers as grpc-js handlers: checks the API key first
+ * when `access` is given (see `createAccessControl`), answers undecodable
  * requests with INVALID_ARGUMENT, maps thrown errors through `toErrorStatus`,
  * honours cancellation and backpressure on streams.
  */
@@ -68,7 +69,7 @@ export function bindService<S extends DescService>(
   return { name: service.typeName, definition, implementation };
 }
 
-/** Checks a call's metadata; returns the refusal, or the key the call may use. */
+/** Checks a call's metadata: returns the refusal, or records the admitted key on the context. */
 type Guard = (context: ServerCallContext) => { code: Status; details: string } | undefined;
 
 const OPEN: Guard = () => undefined;
