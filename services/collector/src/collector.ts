@@ -42,8 +42,13 @@ export async function startCollector(
   const log = logger.child({ component: 'collector' });
   const metrics = createCollectorMetrics();
   // Key and certificate files are read before anything connects.
-  const keys = config.apiKeysFile ? loadApiKeys(config.apiKeysFile) : undefined;
-  const credentials = config.tls ? serverTlsCredentials(config.tls) : undefined;
+  const { apiKeysFile, tls } = config;
+  const keys = apiKeysFile
+    ? fromFile('PULSE_API_KEYS_FILE', () => loadApiKeys(apiKeysFile))
+    : undefined;
+  const credentials = tls
+    ? fromFile('PULSE_TLS_CERT_FILE', () => serverTlsCredentials(tls))
+    : undefined;
   const access = createAccessControl({ keys, logger, registry: metrics.registry });
   const nc = await connectNats({
     servers: config.natsUrl,
@@ -114,6 +119,15 @@ export async function startCollector(
     log.info('collector stopped');
   };
   return { grpcPort: grpc.port, httpPort, opsPort: ops.port, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** Runs `load`; a failure is rethrown as a TypeError naming the variable. */
+function fromFile<T>(variable: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    throw new TypeError(`${variable}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** Starts the HTTP intake when write keys or API keys are configured; else it stays off. */
