@@ -86,9 +86,14 @@ export async function startStack(env: TestEnv, extra: EngineEnv = {}): Promise<S
   return stack;
 }
 
-/** The HTTP intake's settings in `extra`, passed on to the collector. */
+/** The HTTP intake's and access control's settings in `extra`, passed on to the collector. */
 function httpIntakeEnv(extra: EngineEnv): Record<string, string> {
-  const keys = ['PULSE_WRITE_KEYS', 'PULSE_COLLECTOR_HTTP_HOST', 'PULSE_COLLECTOR_HTTP_PORT'];
+  const keys = [
+    'PULSE_WRITE_KEYS',
+    'PULSE_COLLECTOR_HTTP_HOST',
+    'PULSE_COLLECTOR_HTTP_PORT',
+    'PULSE_API_KEYS_FILE',
+  ];
   return Object.fromEntries(keys.flatMap((key) => (extra[key] ? [[key, extra[key]]] : [])));
 }
 

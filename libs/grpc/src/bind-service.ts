@@ -9,6 +9,8 @@ import type {
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 
+import type { AccessControl, MethodScopes } from './auth/access-control.js';
+import type { Scope } from './auth/api-keys.js';
 import { malformedRequestStatus, toErrorStatus } from './error-status.js';
 import { ServerCallContext } from './internal/call-context.js';
 import { isMalformedRequest } from './internal/malformed-request.js';
@@ -17,9 +19,15 @@ import { methodPath, serviceDefinition } from './service-definition.js';
 import type { CallContext, ServiceHandlers } from './service-handlers.js';
 
 /** Options for `bindService`. */
-export interface BindServiceOptions {
+export interface BindServiceOptions<S extends DescService = DescService> {
   /** Parent logger; the lib logs through a `component: 'grpc'` child. */
   logger: Logger;
+  /**
+   * API key checks: the server's access control and the scopes each method
+   * accepts. Every call is checked before its request is handled; calls are
+   * let through when the access control is off. @default no checks
+   */
+  access?: { control: AccessControl; scopes: MethodScopes<S> };
 }
 
 /** A service ready for `server.addService(definition, implementation)`. */
@@ -36,14 +44,15 @@ type UnaryCall = handleUnaryCall<unknown, unknown>;
 type StreamingCall = handleServerStreamingCall<unknown, unknown>;
 
 /**
- * Wraps plain async handlers as grpc-js handlers: answers undecodable
+ * Wraps plain async handlers as grpc-js handlers: checks the API key first
+ * when `access` is given (see `createAccessControl`), answers undecodable
  * requests with INVALID_ARGUMENT, maps thrown errors through `toErrorStatus`,
  * honours cancellation and backpressure on streams.
  */
 export function bindService<S extends DescService>(
   service: S,
   handlers: ServiceHandlers<S>,
-  options: BindServiceOptions,
+  options: BindServiceOptions<S>,
 ): BoundService {
   const log = options.logger.child({ component: 'grpc', service: service.typeName });
   const byName = handlers as Record<string, unknown>;
@@ -53,33 +62,69 @@ export function bindService<S extends DescService>(
     if (typeof handler !== 'function') {
       throw new TypeError(`'${method.localName}' must be a handler function`);
     }
-    implementation[method.name] = wrapHandler(method, handler, log);
+    const guard = guardOf(service, method, options.access);
+    implementation[method.name] = wrapHandler(method, handler, log, guard);
   }
   const definition = serviceDefinition(service);
   return { name: service.typeName, definition, implementation };
 }
 
-function wrapHandler(method: DescMethod, handler: unknown, log: Logger): UntypedHandleCall {
+/** Checks a call's metadata: returns the refusal, or records the admitted key on the context. */
+type Guard = (context: ServerCallContext) => { code: Status; details: string } | undefined;
+
+const OPEN: Guard = () => undefined;
+
+function guardOf<S extends DescService>(
+  service: S,
+  method: DescMethod,
+  access: BindServiceOptions<S>['access'],
+): Guard {
+  if (!access) return OPEN;
+  const scopes = (access.scopes as Record<string, readonly Scope[] | undefined>)[method.localName];
+  if (!scopes) {
+    throw new TypeError(`'${method.localName}' has no entry in the scopes of ${service.typeName}`);
+  }
+  const { control } = access;
+  if (!control.enabled) return OPEN;
+  return (context) => {
+    const verdict = control.authorize(context.metadata, service.typeName, method.name, scopes);
+    if (!verdict.allowed) return { code: verdict.code, details: verdict.details };
+    context.apiKey = verdict.key;
+    return undefined;
+  };
+}
+
+function wrapHandler(
+  method: DescMethod,
+  handler: unknown,
+  log: Logger,
+  guard: Guard,
+): UntypedHandleCall {
   const path = methodPath(method);
   switch (method.methodKind) {
     case 'unary':
-      return unaryCall(path, handler as AnyUnary, log);
+      return unaryCall(path, handler as AnyUnary, log, guard);
     case 'server_streaming':
-      return serverStreamingCall(path, handler as AnyStreaming, log);
+      return serverStreamingCall(path, handler as AnyStreaming, log, guard);
     default:
       throw new TypeError(`'${method.localName}': ${method.methodKind} is not supported`);
   }
 }
 
-function unaryCall(path: string, handler: AnyUnary, log: Logger): UnaryCall {
+function unaryCall(path: string, handler: AnyUnary, log: Logger, guard: Guard): UnaryCall {
   return (call, callback) => {
+    const context = new ServerCallContext(call);
+    const refusal = guard(context);
+    if (refusal) {
+      callback(refusal);
+      return;
+    }
     const request = call.request;
     if (isMalformedRequest(request)) {
       callback(malformedRequestStatus(request.typeName));
       return;
     }
 
-    const context = new ServerCallContext(call);
     const finished = callFinished(log, path);
     invoke(handler, request, context).then(
       (response) => {
@@ -95,15 +140,25 @@ function unaryCall(path: string, handler: AnyUnary, log: Logger): UnaryCall {
   };
 }
 
-function serverStreamingCall(path: string, handler: AnyStreaming, log: Logger): StreamingCall {
+function serverStreamingCall(
+  path: string,
+  handler: AnyStreaming,
+  log: Logger,
+  guard: Guard,
+): StreamingCall {
   return (call) => {
+    const context = new ServerCallContext(call);
+    const refusal = guard(context);
+    if (refusal) {
+      call.emit('error', refusal);
+      return;
+    }
     const request = call.request;
     if (isMalformedRequest(request)) {
       call.emit('error', malformedRequestStatus(request.typeName));
       return;
     }
 
-    const context = new ServerCallContext(call);
     const finished = callFinished(log, path);
     const stream = async () => writeAll(call, handler(request, context), context);
     stream().then(

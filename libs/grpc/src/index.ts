@@ -73,3 +73,40 @@ export type { FieldError } from './errors.js';
 
 /** Thrown error to gRPC status, and the `pulse-field` trailer key. */
 export { FIELD_METADATA_KEY, toErrorStatus } from './error-status.js';
+
+/** Scopes, the parsed keys file and key helpers (hash, generate). */
+export {
+  ApiKeyRing,
+  SCOPES,
+  generateApiKey,
+  hashApiKey,
+  loadApiKeys,
+  parseApiKeys,
+} from './auth/api-keys.js';
+
+/** A key as held in memory (id, scopes, source) and a scope name. */
+export type { ApiKey, Scope } from './auth/api-keys.js';
+
+/** Checks API keys and scopes on every bound call; counts refusals. */
+export { API_KEY_METADATA, createAccessControl, presentedKey } from './auth/access-control.js';
+
+/** The access control, its options, verdicts and a service's method-to-scope table. */
+export type {
+  AccessControl,
+  AccessControlOptions,
+  AccessVerdict,
+  MethodScopes,
+} from './auth/access-control.js';
+
+/** TLS credentials for servers (optionally requiring client certificates) and clients. */
+export {
+  clientTlsCredentials,
+  serverTlsCredentials,
+  serverTlsFromEnv,
+} from './auth/tls-credentials.js';
+
+/** PEM file paths of a TLS server or client, and the PULSE_TLS_* variables. */
+export type { ClientTlsFiles, ServerTlsEnv, ServerTlsFiles } from './auth/tls-credentials.js';
+
+/** A keys file or TLS file that cannot be used. */
+export { ApiKeysFileError, TlsFileError, isApiKeysFileError } from './auth/errors.js';

@@ -25,8 +25,10 @@ export interface CallOptions {
 
 /** Options for `createClient`. */
 export interface ClientOptions {
-  /** @default insecure (plaintext h2c) */
+  /** @default insecure (plaintext h2c); see `clientTlsCredentials` for TLS */
   credentials?: ChannelCredentials;
+  /** API key sent as `authorization: Bearer <key>` on every call. @default none */
+  apiKey?: string;
   /** Deadline for calls that set none, in milliseconds. @default none */
   deadlineMs?: number;
   /** Largest message sent or received, in bytes. @default 4 MiB */
@@ -88,8 +90,9 @@ export function createClient<S extends DescService>(
     ...options.channelOptions,
   });
   const methods: Record<string, unknown> = { close: () => client.close() };
+  const defaults = { deadlineMs: options.deadlineMs, apiKey: options.apiKey };
   for (const method of service.methods) {
-    methods[method.localName] = clientMethod(client, method, options.deadlineMs);
+    methods[method.localName] = clientMethod(client, method, defaults);
   }
   return methods as ServiceClient<S>;
 }
@@ -97,19 +100,25 @@ export function createClient<S extends DescService>(
 type AnyUnary = UnaryMethod<DescMessage, DescMessage>;
 type AnyStreaming = ServerStreamingMethod<DescMessage, DescMessage>;
 
-function clientMethod(client: Client, method: DescMethod, defaultDeadlineMs?: number) {
+/** What every call of a client carries unless its options say otherwise. */
+interface CallDefaults {
+  deadlineMs: number | undefined;
+  apiKey: string | undefined;
+}
+
+function clientMethod(client: Client, method: DescMethod, defaults: CallDefaults) {
   switch (method.methodKind) {
     case 'unary':
-      return unaryMethod(client, method, defaultDeadlineMs);
+      return unaryMethod(client, method, defaults);
     case 'server_streaming':
-      return serverStreamingMethod(client, method, defaultDeadlineMs);
+      return serverStreamingMethod(client, method, defaults);
     default:
       // Left undefined: the ServiceClient type already makes these `never`.
       return undefined;
   }
 }
 
-function unaryMethod(client: Client, method: DescMethod, defaultDeadlineMs?: number): AnyUnary {
+function unaryMethod(client: Client, method: DescMethod, defaults: CallDefaults): AnyUnary {
   const path = methodPath(method);
   const request = messageCodec(method.input);
   const response = messageCodec(method.output);
@@ -120,8 +129,8 @@ function unaryMethod(client: Client, method: DescMethod, defaultDeadlineMs?: num
         request.serialize,
         response.deserialize,
         message,
-        options.metadata ?? new Metadata(),
-        grpcCallOptions(options, defaultDeadlineMs),
+        callMetadata(options, defaults),
+        grpcCallOptions(options, defaults.deadlineMs),
         (err, value) => (err ? reject(err) : resolve(value as MessageShape<DescMessage>)),
       );
     });
@@ -130,7 +139,7 @@ function unaryMethod(client: Client, method: DescMethod, defaultDeadlineMs?: num
 function serverStreamingMethod(
   client: Client,
   method: DescMethod,
-  defaultDeadlineMs?: number,
+  defaults: CallDefaults,
 ): AnyStreaming {
   const path = methodPath(method);
   const request = messageCodec(method.input);
@@ -141,8 +150,8 @@ function serverStreamingMethod(
       request.serialize,
       response.deserialize,
       message,
-      options.metadata ?? new Metadata(),
-      grpcCallOptions(options, defaultDeadlineMs),
+      callMetadata(options, defaults),
+      grpcCallOptions(options, defaults.deadlineMs),
     );
     // The loop below sees errors through the stream's iterator; this listener
     // only keeps the CANCELLED that follows an early exit from going unhandled.
@@ -158,4 +167,13 @@ function serverStreamingMethod(
 function grpcCallOptions(options: CallOptions, defaultDeadlineMs?: number): GrpcCallOptions {
   const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
   return deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+}
+
+/** The call's metadata with the client's API key, unless the call sets its own. */
+function callMetadata(options: CallOptions, defaults: CallDefaults): Metadata {
+  const metadata = options.metadata?.clone() ?? new Metadata();
+  if (defaults.apiKey !== undefined && metadata.get('authorization').length === 0) {
+    metadata.set('authorization', `Bearer ${defaults.apiKey}`);
+  }
+  return metadata;
 }

@@ -1,6 +1,8 @@
 import type { DescMessage, DescService, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import type { Metadata } from '@grpc/grpc-js';
 
+import type { ApiKey } from './auth/api-keys.js';
+
 /** What a handler may know about the call it serves, besides the request. */
 export interface CallContext {
   /** When the client stops waiting; `undefined` when it set no deadline. */
@@ -11,6 +13,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** Remote address, e.g. `ipv4:127.0.0.1:51234`. */
   readonly peer: string;
+  /** The API key the call was admitted with; undefined when access control is off. */
+  readonly apiKey: ApiKey | undefined;
 }
 
 /** Answers one unary call. May return a full message or an init object. */

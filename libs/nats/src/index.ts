@@ -1,5 +1,13 @@
-export { connectNats } from './connect.js';
-export type { ConnectNatsOptions } from './connect.js';
+/** Connects with reconnects and lifecycle logs; credentials and TLS from options or env. */
+export { connectNats, natsSecurityFromEnv, securityOptions } from './connect.js';
+
+/** Connection options, the NATS_* security variables and what they resolve to. */
+export type {
+  ConnectNatsOptions,
+  NatsSecurityEnv,
+  NatsSecurityOptions,
+  NatsTlsFiles,
+} from './connect.js';
 export { LocalServerError } from './errors.js';
 export { freePort, hasNatsServer, startLocalNatsServer } from './local-server.js';
 export type { LocalNatsServer, LocalNatsServerOptions } from './local-server.js';

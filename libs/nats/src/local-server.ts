@@ -14,6 +14,8 @@ export interface LocalNatsServerOptions {
   binary?: string;
   /** @default 15_000 */
   startTimeoutMs?: number;
+  /** More `nats-server` arguments, e.g. `--tls --tlscert cert.pem --tlskey key.pem`. */
+  extraArgs?: readonly string[];
 }
 
 /** A `nats-server` child process with JetStream, owned by the caller. */
@@ -54,6 +56,7 @@ export async function startLocalNatsServer(
   const port = options.port || (await freePort());
   const binary = options.binary ?? 'nats-server';
   const args = ['-js', '-sd', options.storeDir, '-a', '127.0.0.1', '-p', String(port)];
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   // Never outlive this process, however it ends (an exception, a closed pipe).
   const killOnExit = () => child.kill('SIGKILL');

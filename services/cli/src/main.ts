@@ -6,6 +6,8 @@ import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences, runOfferStats } from './commands/query.js';
 import { runStatus } from './commands/status.js';
 import { exitCodeOf } from './errors.js';
+import { setClientSecurity } from './client-security.js';
+import { runCreateApiKey } from './commands/api-key.js';
 import {
   runCreateAudience,
   runDeleteAudience,
@@ -18,7 +20,18 @@ import {
 const program = new Command('pulse')
   .description('Pulse: customer data and next-best offers')
   // Throw instead of exiting, so usage errors exit with 2 (see errors.ts).
-  .exitOverride();
+  .exitOverride()
+  .option(
+    '--api-key <key>',
+    'API key sent to the engine (env PULSE_API_KEY)',
+    process.env.PULSE_API_KEY,
+  )
+  .option(
+    '--tls-ca <file>',
+    "CA file to verify the engine's TLS certificate; turns TLS on (env PULSE_CLIENT_TLS_CA_FILE)",
+    process.env.PULSE_CLIENT_TLS_CA_FILE,
+  )
+  .hook('preAction', (command) => setClientSecurity(command.opts()));
 
 program
   .command('demo')
@@ -186,6 +199,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => process.exit(130));
 }
 process.stdout.on('error', () => process.exit(0));
+
+program
+  .command('api-key')
+  .description('manage API keys')
+  .command('create <id>')
+  .description('make a random API key; prints it once and its entry for the keys file')
+  .requiredOption(
+    '--scopes <list>',
+    'comma-separated: ingest, decide, audience:read, profile:read, admin',
+  )
+  .option('--source <source>', 'source its events are filed under (default: the id)')
+  .option(...jsonOption)
+  .action((id, options) => runCreateApiKey(id, options));
 
 program.parseAsync().catch((err: unknown) => {
   // Commander already printed its own errors and the help text.

@@ -1,4 +1,9 @@
+import { resolve } from 'node:path';
+import { serverTlsFromEnv } from '@pulse/grpc';
+import type { ServerTlsFiles } from '@pulse/grpc';
 import { LOG_LEVELS } from '@pulse/logging';
+import { natsSecurityFromEnv } from '@pulse/nats';
+import type { NatsSecurityOptions } from '@pulse/nats';
 import { z } from 'zod';
 import { parseWriteKeys } from './write-keys.js';
 import type { WriteKeys } from './write-keys.js';
@@ -22,6 +27,14 @@ const envSchema = z.object({
   PULSE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   PULSE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PULSE_API_KEYS_FILE: z.string().trim().default(''),
+  PULSE_TLS_CERT_FILE: z.string().default(''),
+  PULSE_TLS_KEY_FILE: z.string().default(''),
+  PULSE_TLS_CA_FILE: z.string().default(''),
+  NATS_CREDS_FILE: z.string().default(''),
+  NATS_TLS_CA_FILE: z.string().default(''),
+  NATS_TLS_CERT_FILE: z.string().default(''),
+  NATS_TLS_KEY_FILE: z.string().default(''),
 });
 
 /** The collector's settings, read once from the environment, defaulted and frozen. */
@@ -46,6 +59,15 @@ export interface ResolvedCollectorConfig {
   streamReplicas: number;
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * The API keys file (SHA-256 digests and scopes), read at start; undefined
+   * turns access control off on gRPC (local development only).
+   */
+  apiKeysFile: string | undefined;
+  /** TLS of the gRPC server; undefined serves plaintext. */
+  tls: ServerTlsFiles | undefined;
+  /** NATS credentials file and TLS. */
+  nats: NatsSecurityOptions;
 }
 
 /** Reads the collector's config from `env`; throws naming the bad variable. */
@@ -64,6 +86,8 @@ export function resolveCollectorConfig(
   } catch (err) {
     throw new TypeError(`PULSE_WRITE_KEYS: ${(err as Error).message}`, { cause: err });
   }
+  const tls = serverTlsFromEnv(e);
+  const nats = natsSecurityFromEnv(e);
   return Object.freeze({
     natsUrl: e.NATS_URL,
     grpcHost: e.PULSE_COLLECTOR_GRPC_HOST,
@@ -78,5 +102,8 @@ export function resolveCollectorConfig(
     streamReplicas: e.PULSE_STREAM_REPLICAS,
     shutdownGraceMs: e.PULSE_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    apiKeysFile: e.PULSE_API_KEYS_FILE === '' ? undefined : resolve(e.PULSE_API_KEYS_FILE),
+    tls,
+    nats,
   });
 }

@@ -2,7 +2,7 @@
 export class RequestRefusedError extends Error {
   override name = 'RequestRefusedError';
 
-  /** 400 for bad input, 401 for a missing or unknown write key. */
+  /** 400 for bad input, 401 for a missing or unknown key, 403 for a key without scope. */
   readonly statusCode: number;
 
   constructor(statusCode: number, message: string, options?: ErrorOptions) {

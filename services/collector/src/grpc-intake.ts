@@ -1,11 +1,11 @@
 import { toBinary } from '@bufbuild/protobuf';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { BATCH_MAX_BYTES, validateEvent } from '@pulse/events';
-import { InvalidArgumentError } from '@pulse/grpc';
-import type { CallContext, ServiceHandlers } from '@pulse/grpc';
+import { InvalidArgumentError, SCOPES } from '@pulse/grpc';
+import type { CallContext, MethodScopes, ServiceHandlers } from '@pulse/grpc';
 import { isValidSourceToken } from '@pulse/nats';
 import { IngestBatchRequestSchema } from '@pulse/proto';
-import type { Event, IngestService } from '@pulse/proto';
+import type { DiagnosticsService, Event, IngestService } from '@pulse/proto';
 import { EventSchema } from '@pulse/proto';
 import type { Logger } from 'pino';
 import { ingestBatch } from './ingest-batch.js';
@@ -17,10 +17,19 @@ export const SOURCE_METADATA_KEY = 'pulse-source';
 /** The source gRPC events are filed under when the caller names none. */
 export const DEFAULT_GRPC_SOURCE = 'grpc';
 
+/** Both IngestService methods need the `ingest` scope. */
+export const INGEST_SCOPES: MethodScopes<typeof IngestService> = {
+  ingest: [SCOPES.ingest],
+  ingestBatch: [SCOPES.ingest],
+};
+
+/** Ping answers any known key. */
+export const DIAGNOSTICS_SCOPES: MethodScopes<typeof DiagnosticsService> = { ping: [] };
+
 /**
  * IngestService over gRPC: the same validation, dead-letter and JetStream
  * acknowledgement as the NATS intake. The source comes from the
- * `pulse-source` metadata entry.
+ * `pulse-source` metadata entry, else from the caller's API key.
  */
 export function ingestHandlers(
   js: JetStreamClient,
@@ -68,7 +77,8 @@ function run(
 
 function sourceOf(call: CallContext): string {
   const value = call.metadata.get(SOURCE_METADATA_KEY)[0];
-  const source = typeof value === 'string' && value !== '' ? value : DEFAULT_GRPC_SOURCE;
+  const fallback = call.apiKey?.source ?? DEFAULT_GRPC_SOURCE;
+  const source = typeof value === 'string' && value !== '' ? value : fallback;
   if (!isValidSourceToken(source)) {
     throw new InvalidArgumentError(SOURCE_METADATA_KEY, 'must match [A-Za-z0-9_-]{1,64}');
   }

@@ -7,7 +7,7 @@ import fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { RequestRefusedError, isRequestRefusedError } from './errors.js';
+import { isRequestRefusedError } from './errors.js';
 import {
   CALL_TYPES,
   TOO_LARGE_MESSAGE,
@@ -18,8 +18,9 @@ import {
 import type { CallType } from './http-body.js';
 import { ingestBatch } from './ingest-batch.js';
 import type { BatchReport, Candidate, IngestContext } from './ingest-batch.js';
+import { intakeSource } from './intake-auth.js';
+import type { IntakeAuth } from './intake-auth.js';
 import { basicAuthUser } from './write-keys.js';
-import type { WriteKeys } from './write-keys.js';
 
 /** Options for {@link startHttpIntake}. */
 export interface HttpIntakeOptions {
@@ -27,8 +28,8 @@ export interface HttpIntakeOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Write keys and the source each one files its events under. */
-  writeKeys: WriteKeys;
+  /** Write keys and API keys, and the source each one files its events under. */
+  auth: IntakeAuth;
   logger: Logger;
   onReport?: IngestContext['onReport'];
   /** Region of national phone numbers; see NormalizeOptions.phoneRegion. */
@@ -78,7 +79,11 @@ export async function startHttpIntake(options: HttpIntakeOptions): Promise<HttpI
 
   await app.listen({ host: options.host, port: options.port });
   const port = listeningPort(app);
-  log.info({ port, writeKeys: options.writeKeys.size }, 'http intake serving');
+  const { writeKeys, access } = options.auth;
+  log.info(
+    { port, writeKeys: writeKeys.size, apiKeys: access?.enabled ?? false },
+    'http intake serving',
+  );
   return { port, close: (graceMs) => closeApp(app, graceMs, log) };
 }
 
@@ -91,11 +96,11 @@ async function handle(
 ): Promise<void> {
   // A key in the header is checked before the body is inflated and parsed.
   const headerKey = basicAuthUser(request.headers.authorization);
-  if (headerKey !== undefined) sourceOf(options.writeKeys, headerKey);
+  if (headerKey !== undefined) intakeSource(options.auth, headerKey);
 
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const body = await decodeJsonBody(raw, request.headers['content-encoding']);
-  const source = sourceOf(options.writeKeys, headerKey ?? bodyWriteKey(body));
+  const source = intakeSource(options.auth, headerKey ?? bodyWriteKey(body));
   const calls = callsOf(body, endpointType);
 
   const receivedAtMs = Date.now();
@@ -118,17 +123,6 @@ function originalBytes(call: unknown, raw: Buffer): Uint8Array {
   }
 }
 
-function sourceOf(writeKeys: WriteKeys, key: string | undefined): string {
-  if (key === undefined) {
-    throw new RequestRefusedError(401, 'write key required (Basic auth or writeKey)');
-  }
-  const source = writeKeys.get(key);
-  if (source === undefined) {
-    throw new RequestRefusedError(401, 'unknown write key');
-  }
-  return source;
-}
-
 function successBody(report: BatchReport) {
   const results = report.results.map((result) => {
     return { ...result, outcome: OUTCOME_NAMES[result.outcome] };
@@ -136,7 +130,7 @@ function successBody(report: BatchReport) {
   return { success: true, ...report, results };
 }
 
-/** Maps a failure to its status: 400 and 401 refusals, 503 to retry, else 500. */
+/** Maps a failure to its status: 400, 401 and 403 refusals, 503 to retry, else 500. */
 async function replyError(err: unknown, reply: FastifyReply, log: Logger) {
   const fastifyError = err as Partial<FastifyError>;
   const status = fastifyError.statusCode ?? 500;

@@ -5,6 +5,8 @@ import type { BatchReport } from './ingest-batch.js';
 export interface CollectorMetrics {
   registry: Registry;
   recordReport(source: string, report: BatchReport): void;
+  /** Counts an HTTP intake request refused with 401 or 403. */
+  recordHttpDenied(statusCode: 401 | 403): void;
 }
 
 /** Creates the collector's metrics with process defaults. */
@@ -17,8 +19,15 @@ export function createCollectorMetrics(): CollectorMetrics {
     labelNames: ['source', 'outcome'] as const,
     registers: [registry],
   });
+  const httpDenied = new Counter({
+    name: 'pulse_collector_http_auth_denied_total',
+    help: 'HTTP intake requests refused for a missing or unknown key (401) or scope (403)',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    recordHttpDenied: (statusCode) => httpDenied.inc({ code: String(statusCode) }),
     recordReport(source, report) {
       events.inc({ source, outcome: 'accepted' }, report.accepted);
       events.inc({ source, outcome: 'duplicate' }, report.duplicates);

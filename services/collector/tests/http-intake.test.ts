@@ -19,7 +19,8 @@ describe('startHttpIntake', () => {
   async function start(publish: () => Promise<unknown>): Promise<string> {
     const js = { publish } as unknown as JetStreamClient;
     const writeKeys = new Map([['wk', 'web']]);
-    const options = { js, host: '127.0.0.1', port: 0, writeKeys, logger: silentLogger() };
+    const auth = { writeKeys, access: undefined };
+    const options = { js, host: '127.0.0.1', port: 0, auth, logger: silentLogger() };
     intake = await startHttpIntake(options);
     return `http://127.0.0.1:${intake.port}`;
   }

@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
+import { serverTlsFromEnv } from '@pulse/grpc';
+import type { ServerTlsFiles } from '@pulse/grpc';
 import { LOG_LEVELS } from '@pulse/logging';
+import { natsSecurityFromEnv } from '@pulse/nats';
+import type { NatsSecurityOptions } from '@pulse/nats';
 import { z } from 'zod';
 import { CLOCK_MODES } from './clock.js';
 
@@ -33,6 +37,14 @@ const envSchema = z.object({
   PULSE_PARTITIONS: z.coerce.number().int().min(1).max(4_096).default(1),
   PULSE_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PULSE_API_KEYS_FILE: z.string().trim().default(''),
+  PULSE_TLS_CERT_FILE: z.string().default(''),
+  PULSE_TLS_KEY_FILE: z.string().default(''),
+  PULSE_TLS_CA_FILE: z.string().default(''),
+  NATS_CREDS_FILE: z.string().default(''),
+  NATS_TLS_CA_FILE: z.string().default(''),
+  NATS_TLS_CERT_FILE: z.string().default(''),
+  NATS_TLS_KEY_FILE: z.string().default(''),
 });
 
 /** The engine's settings, read once from the environment, defaulted and frozen. */
@@ -76,6 +88,15 @@ export interface ResolvedEngineConfig {
   /** How long a partition lease lasts without renewal: the failover time. */
   leaseMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * The API keys file (SHA-256 digests and scopes), read at start; undefined
+   * turns access control off (local development only).
+   */
+  apiKeysFile: string | undefined;
+  /** TLS of the gRPC server; undefined serves plaintext. */
+  tls: ServerTlsFiles | undefined;
+  /** NATS credentials file and TLS. */
+  nats: NatsSecurityOptions;
 }
 
 /** Thrown when an environment variable has a value the engine cannot use. */
@@ -91,6 +112,12 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
   }
   const e = parsed.data;
+  let security: Pick<ResolvedEngineConfig, 'tls' | 'nats'>;
+  try {
+    security = { tls: serverTlsFromEnv(e), nats: natsSecurityFromEnv(e) };
+  } catch (err) {
+    throw new ConfigError((err as Error).message, { cause: err });
+  }
   return Object.freeze({
     natsUrl: e.NATS_URL,
     dataDir: resolve(e.PULSE_DATA_DIR),
@@ -112,5 +139,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     partitions: e.PULSE_PARTITIONS,
     leaseMs: e.PULSE_LEASE_MS,
     logLevel: e.LOG_LEVEL,
+    apiKeysFile: e.PULSE_API_KEYS_FILE === '' ? undefined : resolve(e.PULSE_API_KEYS_FILE),
+    ...security,
   });
 }

@@ -19,6 +19,8 @@ import {
 } from '@pulse/proto';
 import { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
+import * as access from './api/api-access.js';
+import type { ApiSecurity } from './api/api-access.js';
 import { audienceAdminHandlers } from './api/audience-admin-service.js';
 import { audienceHandlers } from './api/audience-service.js';
 import { decisionHandlers } from './api/decision-service.js';
@@ -111,6 +113,7 @@ export async function startEngine(
   options: StartEngineOptions = {},
 ): Promise<Engine> {
   const log = logger.child({ component: 'engine' });
+  const security = access.loadApiSecurity(config, logger);
   const store = PulseStore.open({ path: config.dataDir });
   let fileDefinitions: Definitions = loadDefinitions(config.definitionsDir);
   let definitions = fileDefinitions;
@@ -135,6 +138,7 @@ export async function startEngine(
     store.countProfiles(),
   );
   context.decisionMetrics = createDecisionMetrics(metrics.registry, () => context.learning.stats);
+  security.control.register(metrics.registry);
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
 
   let state: EngineState = 'starting';
@@ -223,7 +227,12 @@ export async function startEngine(
 
     if (config.audienceStore === 'file') await proceed(refresh(undefined));
     parts.nc = await proceed(
-      connectNats({ servers: config.natsUrl, name: 'pulse-engine', logger }),
+      connectNats({
+        servers: config.natsUrl,
+        name: 'pulse-engine',
+        logger,
+        security: config.nats,
+      }),
     );
     const streamOptions = {
       duplicateWindowMs: config.duplicateWindowMs,
@@ -252,7 +261,7 @@ export async function startEngine(
       audience: audienceHandlers(context),
     };
     const router = table && { ctx: context, table, nc: parts.nc };
-    parts.grpc = await proceed(startApis(config, context, local, router, admin, logger));
+    parts.grpc = await proceed(startApis(config, context, local, router, admin, security));
     parts.ops = await proceed(
       startOpsServer({
         port: config.metricsPort,
@@ -357,29 +366,38 @@ function startApis(
   local: LocalHandlers,
   router: Router | undefined,
   admin: { store: AudienceDefinitionStore | undefined; backfill: BackfillStatus },
-  logger: Logger,
+  security: ApiSecurity,
 ): Promise<GrpcServer> {
+  const { logger } = context;
+  const bound = security.bindOptions;
   return createGrpcServer({
     logger,
     host: config.grpcHost,
     port: config.grpcPort,
     reflection: { protoDir: PULSE_PROTO_DIR, files: PROTO_FILES },
+    credentials: security.credentials,
     services: [
-      bindService(ProfileService, router ? routedProfileHandlers(router, local) : local.profile, {
-        logger,
-      }),
+      bindService(
+        ProfileService,
+        router ? routedProfileHandlers(router, local) : local.profile,
+        bound(access.PROFILE_SCOPES),
+      ),
       bindService(
         AudienceService,
         router ? routedAudienceHandlers(router, local) : local.audience,
-        { logger },
+        bound(access.AUDIENCE_SCOPES),
       ),
-      bindService(AudienceAdminService, audienceAdminHandlers(context, admin), { logger }),
+      bindService(
+        AudienceAdminService,
+        audienceAdminHandlers(context, admin),
+        bound(access.AUDIENCE_ADMIN_SCOPES),
+      ),
       bindService(
         DecisionService,
         router ? routedDecisionHandlers(router, local) : local.decision,
-        { logger },
+        bound(access.DECISION_SCOPES),
       ),
-      bindService(DiagnosticsService, diagnosticsHandlers(), { logger }),
+      bindService(DiagnosticsService, diagnosticsHandlers(), bound(access.DIAGNOSTICS_SCOPES)),
     ],
   });
 }

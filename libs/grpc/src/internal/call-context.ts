@@ -1,5 +1,6 @@
 import type { Metadata, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 
+import type { ApiKey } from '../auth/api-keys.js';
 import type { CallContext } from '../service-handlers.js';
 
 type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
@@ -16,6 +17,9 @@ export class ServerCallContext implements CallContext {
   #controller: AbortController | undefined;
 
   #cancelled = false;
+
+  /** Set by the access check before the handler runs; undefined when auth is off. */
+  apiKey: ApiKey | undefined;
 
   constructor(call: ServerCall) {
     this.#call = call;

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { toJson } from '@bufbuild/protobuf';
-import { createClient } from '@pulse/grpc';
+import { createClient } from '../client-security.js';
 import {
   AudienceAdminService,
   AudienceDefinitionSchema,

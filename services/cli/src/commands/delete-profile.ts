@@ -1,4 +1,4 @@
-import { createClient } from '@pulse/grpc';
+import { createClient } from '../client-security.js';
 import { ProfileService } from '@pulse/proto';
 
 /** What `pulse delete-profile` was asked. */

@@ -7,7 +7,7 @@ import { startCollector, resolveCollectorConfig } from '@pulse/collector';
 import { resolveEngineConfig, startEngine } from '@pulse/engine';
 import type { Engine } from '@pulse/engine';
 import { readFeatures } from '@pulse/features';
-import { createClient } from '@pulse/grpc';
+import { createClient } from '../client-security.js';
 import { readUciOnlineRetail } from '@pulse/loaders';
 import { createRootLogger } from '@pulse/logging';
 import { STREAMS } from '@pulse/nats';

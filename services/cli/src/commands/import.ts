@@ -7,6 +7,7 @@ import type { IngestReport } from '@pulse/client';
 import { fileIdentity, getLoader } from '@pulse/loaders';
 import type { ImportRecord } from '@pulse/loaders';
 
+import { natsConnectOptions } from '../client-security.js';
 import { UsageError } from '../errors.js';
 import { AckWatermark } from '../import/ack-watermark.js';
 import { ImportCheckpoint } from '../import/checkpoint.js';
@@ -71,7 +72,7 @@ export async function runImport(file: string, options: ImportOptions): Promise<v
   };
 
   const records = loader.read(file, { mapping: options.mapping, onBytes: progress.read });
-  const nc = await connect({ servers: options.natsUrl });
+  const nc = await connect({ servers: options.natsUrl, ...natsConnectOptions() });
   try {
     const totals = await publishCalls(callsAfter(records, skip, inFlight), {
       nc,

@@ -1,5 +1,5 @@
 import { toJson } from '@bufbuild/protobuf';
-import { createClient } from '@pulse/grpc';
+import { createClient } from '../client-security.js';
 import {
   AudienceService,
   DecideResponseSchema,

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createClient } from '@pulse/grpc';
+import { createClient, natsConnectOptions } from '../client-security.js';
 import { AudienceService } from '@pulse/proto';
 
 import { formatStatus } from '../print.js';
@@ -58,7 +58,7 @@ export async function runStatus(options: StatusOptions): Promise<void> {
 }
 
 async function readStreams(natsUrl: string, status: Status): Promise<void> {
-  const nc = await connect({ servers: natsUrl, timeout: TIMEOUT_MS });
+  const nc = await connect({ servers: natsUrl, timeout: TIMEOUT_MS, ...natsConnectOptions() });
   try {
     const jsm = await jetstreamManager(nc, { timeout: TIMEOUT_MS });
     for await (const info of jsm.streams.list()) {
