@@ -68,6 +68,8 @@ async function answer(msg: Msg, byPath: Map<string, ForwardedMethod>, log: Logge
       metadata: new Metadata(),
       signal: AbortSignal.timeout(remaining),
       peer: 'nats',
+      // The engine the client called checked its key; engines trust each other over NATS.
+      apiKey: undefined,
     };
     const response = await target.handler(request, call);
     msg.respond(toBinary(target.method.output, create(target.method.output, response as never)));
