@@ -1,5 +1,5 @@
 import { createRootLogger } from '@pulse/logging';
-import { watchShutdownSignals } from '@pulse/ops';
+import { shutdownDeadlineMs, watchShutdownSignals } from '@pulse/ops';
 import { resolveEngineConfig } from './config.js';
 import { startEngine } from './engine.js';
 
@@ -9,7 +9,7 @@ const shutdown = watchShutdownSignals(logger);
 
 try {
   const engine = await startEngine(config, logger, { signal: shutdown.signal });
-  shutdown.onShutdown(engine.stop);
+  shutdown.onShutdown(engine.stop, { deadlineMs: shutdownDeadlineMs(config.shutdownGraceMs) });
   const exit = await engine.stopped;
   logger.flush();
   process.exit(exit.error === undefined ? 0 : 1);
