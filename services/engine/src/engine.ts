@@ -38,6 +38,8 @@ import type { BatchOutcome } from './ingest/apply-batch.js';
 import { startEventConsumer } from './ingest/event-consumer.js';
 import type { EventConsumer } from './ingest/event-consumer.js';
 import { createEngineMetrics } from './metrics.js';
+import { startEngineObservers } from './observe/engine-observers.js';
+import type { EngineObservers } from './observe/engine-observers.js';
 import { indexFingerprint, indexIsStale, rebuildAudienceIndex } from './audience/rebuild-index.js';
 import { startRecheckLoop } from './audience/recheck-loop.js';
 import { startTransitionPublisher } from './audience/transition-publisher.js';
@@ -76,6 +78,8 @@ export interface Engine extends AsyncDisposable {
   readonly grpcPort: number;
   readonly opsPort: number;
   readonly context: EngineContext;
+  /** Consumer lag, LMDB and audience size gauges; `refresh()` them to read now. */
+  readonly observers: EngineObservers;
   /** Resolves when the engine stopped, by `stop()` or after a fatal error. */
   readonly stopped: Promise<EngineExit>;
   stop(): Promise<EngineExit>;
@@ -135,6 +139,7 @@ export async function startEngine(
     pruner?: { stop(): void };
     audienceStore?: AudienceDefinitionStore;
     audienceWatch?: { stop(): void };
+    observers?: EngineObservers;
   } = {};
 
   const stop = async (): Promise<EngineExit> => {
@@ -145,6 +150,7 @@ export async function startEngine(
     parts.pruner?.stop();
     parts.watcher?.close();
     parts.audienceWatch?.stop();
+    parts.observers?.stop();
     await parts.grpc?.shutdown(config.shutdownGraceMs);
     state = 'draining';
     log.info({ state }, 'engine draining');
@@ -210,6 +216,14 @@ export async function startEngine(
       replicas: config.streamReplicas,
     };
     await proceed(ensureStreams(parts.nc, streamOptions));
+    parts.observers = startEngineObservers({
+      registry: metrics.registry,
+      store,
+      nc: parts.nc,
+      stream: STREAMS.raw,
+      logger,
+      audienceIds: () => definitions.audiences.ids,
+    });
     context.deletions = createDeletionRequests(parts.nc);
     context.decisions = createDecisionLog(parts.nc);
     if (config.audienceStore === 'kv') {
@@ -300,6 +314,7 @@ export async function startEngine(
     grpcPort: parts.grpc.port,
     opsPort: parts.ops.port,
     context,
+    observers: parts.observers,
     stopped,
     stop,
     [Symbol.asyncDispose]: async () => void (await stop()),

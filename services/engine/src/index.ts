@@ -1,5 +1,6 @@
 export { startEngine, EngineStoppedError } from './engine.js';
 export type { Engine, EngineExit, EngineState, StartEngineOptions } from './engine.js';
+export type { EngineObservers } from './observe/engine-observers.js';
 export { resolveEngineConfig, ConfigError } from './config.js';
 export type { ResolvedEngineConfig } from './config.js';
 export { createClock, CLOCK_MODES } from './clock.js';
