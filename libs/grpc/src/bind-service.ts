@@ -79,15 +79,15 @@ function unaryCall(path: string, handler: AnyUnary, log: Logger): UnaryCall {
       return;
     }
 
-    const context = new ServerCallContext(call);
-    const finished = callFinished(log, path);
+    const context = new ServerCallContext(call, log);
+    const finished = callFinished(log, path, context);
     invoke(handler, request, context).then(
       (response) => {
         callback(null, response);
         finished(Status.OK);
       },
       (err: unknown) => {
-        const status = failureStatus(err, context, log, path);
+        const status = failureStatus(err, context, path);
         callback(status);
         finished(status.code);
       },
@@ -103,8 +103,8 @@ function serverStreamingCall(path: string, handler: AnyStreaming, log: Logger): 
       return;
     }
 
-    const context = new ServerCallContext(call);
-    const finished = callFinished(log, path);
+    const context = new ServerCallContext(call, log);
+    const finished = callFinished(log, path, context);
     const stream = async () => writeAll(call, handler(request, context), context);
     stream().then(
       () => {
@@ -112,7 +112,7 @@ function serverStreamingCall(path: string, handler: AnyStreaming, log: Logger): 
         finished(context.cancelled ? Status.CANCELLED : Status.OK);
       },
       (err: unknown) => {
-        const status = failureStatus(err, context, log, path);
+        const status = failureStatus(err, context, path);
         // grpc-js turns an 'error' event on the stream into the call's status.
         if (!context.cancelled) call.emit('error', status);
         finished(status.code);
@@ -130,8 +130,8 @@ function invoke(handler: AnyUnary, request: unknown, context: CallContext): Prom
 }
 
 /** A failure after cancel is the handler reacting to the abort, not a fault. */
-function failureStatus(err: unknown, context: ServerCallContext, log: Logger, path: string) {
-  if (!context.cancelled) return toErrorStatus(err, log, path);
+function failureStatus(err: unknown, context: ServerCallContext, path: string) {
+  if (!context.cancelled) return toErrorStatus(err, context.logger, path);
   return { code: Status.CANCELLED, details: 'cancelled' };
 }
 
@@ -141,11 +141,15 @@ const NOT_LOGGED = (): void => {};
  * Returns the per-call debug log to run when the call ends. On this hot path
  * nothing is timed or allocated unless debug is enabled.
  */
-function callFinished(log: Logger, method: string): (code: Status) => void {
+function callFinished(
+  log: Logger,
+  method: string,
+  context: ServerCallContext,
+): (code: Status) => void {
   if (!log.isLevelEnabled('debug')) return NOT_LOGGED;
   const startedMs = performance.now();
   return (code) => {
     const durationMs = performance.now() - startedMs;
-    log.debug({ method, code: Status[code], durationMs }, 'call finished');
+    context.logger.debug({ method, code: Status[code], durationMs }, 'call finished');
   };
 }

@@ -49,6 +49,9 @@ export type {
 /** Default max message size for servers and clients: 4 MiB. */
 export { DEFAULT_MAX_MESSAGE_BYTES } from './channel-options.js';
 
+/** The `x-request-id` metadata key and the check applied to a caller's id. */
+export { REQUEST_ID_METADATA_KEY, requestIdOf } from './request-id.js';
+
 /** Domain errors that handlers throw; each maps to one gRPC status code. */
 export {
   FailedPreconditionError,

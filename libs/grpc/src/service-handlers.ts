@@ -1,5 +1,6 @@
 import type { DescMessage, DescService, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import type { Metadata } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 
 /** What a handler may know about the call it serves, besides the request. */
 export interface CallContext {
@@ -11,6 +12,10 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** Remote address, e.g. `ipv4:127.0.0.1:51234`. */
   readonly peer: string;
+  /** The caller's `x-request-id` when usable, else a generated UUID; sent back in headers. */
+  readonly requestId: string;
+  /** The service's logger with `requestId` bound; use it for the call's log lines. */
+  readonly logger: Logger;
 }
 
 /** Answers one unary call. May return a full message or an init object. */
