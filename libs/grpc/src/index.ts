@@ -33,8 +33,8 @@ export { PULSE_PROTO_DIR } from './server-reflection.js';
 /** Proto include root and files for server reflection. */
 export type { ReflectionOptions } from './server-reflection.js';
 
-/** Opens a typed client for a protobuf-es service. */
-export { createClient } from './service-client.js';
+/** Opens a typed client for a protobuf-es service; every call gets a deadline. */
+export { createClient, DEFAULT_DEADLINE_MS, DEFAULT_STREAM_DEADLINE_MS } from './service-client.js';
 
 /** Client options and the typed method shapes a client exposes. */
 export type {

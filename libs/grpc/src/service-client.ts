@@ -15,9 +15,18 @@ import type {
 import { DEFAULT_MAX_MESSAGE_BYTES, clientChannelOptions } from './channel-options.js';
 import { messageCodec, methodPath } from './service-definition.js';
 
+/** Deadline of a unary call that sets none: Decide and Check answer in milliseconds. */
+export const DEFAULT_DEADLINE_MS = 2_000;
+
+/** Deadline of a server-streaming call that sets none: an export may run for minutes. */
+export const DEFAULT_STREAM_DEADLINE_MS = 600_000;
+
 /** Per-call options for a client method. */
 export interface CallOptions {
-  /** Give up this many milliseconds from now; overrides the client default. */
+  /**
+   * Give up this many milliseconds from now; overrides the client default.
+   * `Infinity` waits as long as the call takes.
+   */
   deadlineMs?: number;
   /** Request metadata sent with the call. */
   metadata?: Metadata;
@@ -27,8 +36,16 @@ export interface CallOptions {
 export interface ClientOptions {
   /** @default insecure (plaintext h2c) */
   credentials?: ChannelCredentials;
-  /** Deadline for calls that set none, in milliseconds. @default none */
+  /**
+   * Deadline of unary calls that set none, in milliseconds; `Infinity` for none.
+   * @default DEFAULT_DEADLINE_MS (2 s)
+   */
   deadlineMs?: number;
+  /**
+   * Deadline of server-streaming calls that set none, in milliseconds.
+   * @default DEFAULT_STREAM_DEADLINE_MS (10 min)
+   */
+  streamDeadlineMs?: number;
   /** Largest message sent or received, in bytes. @default 4 MiB */
   maxMessageBytes?: number;
   /** Extra grpc-js channel options, applied over ours. */
@@ -87,9 +104,13 @@ export function createClient<S extends DescService>(
     ...clientChannelOptions(maxBytes),
     ...options.channelOptions,
   });
+  const deadlines = {
+    unary: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    stream: options.streamDeadlineMs ?? DEFAULT_STREAM_DEADLINE_MS,
+  };
   const methods: Record<string, unknown> = { close: () => client.close() };
   for (const method of service.methods) {
-    methods[method.localName] = clientMethod(client, method, options.deadlineMs);
+    methods[method.localName] = clientMethod(client, method, deadlines);
   }
   return methods as ServiceClient<S>;
 }
@@ -97,19 +118,23 @@ export function createClient<S extends DescService>(
 type AnyUnary = UnaryMethod<DescMessage, DescMessage>;
 type AnyStreaming = ServerStreamingMethod<DescMessage, DescMessage>;
 
-function clientMethod(client: Client, method: DescMethod, defaultDeadlineMs?: number) {
+function clientMethod(
+  client: Client,
+  method: DescMethod,
+  deadlines: { unary: number; stream: number },
+) {
   switch (method.methodKind) {
     case 'unary':
-      return unaryMethod(client, method, defaultDeadlineMs);
+      return unaryMethod(client, method, deadlines.unary);
     case 'server_streaming':
-      return serverStreamingMethod(client, method, defaultDeadlineMs);
+      return serverStreamingMethod(client, method, deadlines.stream);
     default:
       // Left undefined: the ServiceClient type already makes these `never`.
       return undefined;
   }
 }
 
-function unaryMethod(client: Client, method: DescMethod, defaultDeadlineMs?: number): AnyUnary {
+function unaryMethod(client: Client, method: DescMethod, defaultDeadlineMs: number): AnyUnary {
   const path = methodPath(method);
   const request = messageCodec(method.input);
   const response = messageCodec(method.output);
@@ -130,7 +155,7 @@ function unaryMethod(client: Client, method: DescMethod, defaultDeadlineMs?: num
 function serverStreamingMethod(
   client: Client,
   method: DescMethod,
-  defaultDeadlineMs?: number,
+  defaultDeadlineMs: number,
 ): AnyStreaming {
   const path = methodPath(method);
   const request = messageCodec(method.input);
@@ -155,7 +180,7 @@ function serverStreamingMethod(
   };
 }
 
-function grpcCallOptions(options: CallOptions, defaultDeadlineMs?: number): GrpcCallOptions {
+function grpcCallOptions(options: CallOptions, defaultDeadlineMs: number): GrpcCallOptions {
   const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
-  return deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+  return Number.isFinite(deadlineMs) ? { deadline: Date.now() + deadlineMs } : {};
 }
