@@ -11,7 +11,10 @@ function documentedPairs(): string[] {
   const section = readme.split('## Configuration reference')[1]!.split('\n## ')[0]!;
   const rows = section.split('\n').filter((line) => /^\| `[A-Z_]+` \|/.test(line));
   return rows.flatMap((row) => {
-    const [variable, services] = row.split('|').slice(1, 3).map((cell) => cell.trim());
+    const [variable, services] = row
+      .split('|')
+      .slice(1, 3)
+      .map((cell) => cell.trim());
     const name = variable!.replaceAll('`', '');
     return services!.split(',').map((service) => `${name} ${service.trim()}`);
   });

@@ -36,8 +36,7 @@ describe('operations metrics', () => {
     await env.cleanup();
   });
 
-  const scrape = async (port: number) =>
-    (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 
   it('exports audience sizes, consumer lag and the LMDB size of the engine', async () => {
     const uk = ['ops-a', 'ops-b', 'ops-c'].map((id) => identify(id, 'United Kingdom'));
