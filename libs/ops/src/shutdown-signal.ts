@@ -69,13 +69,23 @@ export function withDeadline(
   logger: Logger,
 ): () => Promise<unknown> {
   return () => {
-    const timer = setTimeout(() => {
-      logger.fatal({ deadlineMs }, 'shutdown did not finish in time; exiting');
-      logger.flush();
-      process.exit(1);
-    }, deadlineMs);
-    // The timer must not be what keeps an otherwise finished process alive.
-    timer.unref();
-    return stop().finally(() => clearTimeout(timer));
+    const disarm = armShutdownDeadline(deadlineMs, logger);
+    return stop().finally(disarm);
   };
+}
+
+/**
+ * Exits the process with code 1 (after a fatal log line) unless the returned
+ * `disarm` is called within `deadlineMs`. For stops a service starts itself,
+ * after a fatal fault, rather than on a signal.
+ */
+export function armShutdownDeadline(deadlineMs: number, logger: Logger): () => void {
+  const timer = setTimeout(() => {
+    logger.fatal({ deadlineMs }, 'shutdown did not finish in time; exiting');
+    logger.flush();
+    process.exit(1);
+  }, deadlineMs);
+  // The timer must not be what keeps an otherwise finished process alive.
+  timer.unref();
+  return () => clearTimeout(timer);
 }

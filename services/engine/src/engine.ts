@@ -71,6 +71,8 @@ export interface EngineExit {
 export interface StartEngineOptions {
   /** Aborting it during startup stops the engine as soon as it can. */
   signal?: AbortSignal;
+  /** Called once when the stop begins, whatever started it (a request or a fault). */
+  onStopping?: () => void;
 }
 
 /** A running engine: consumer, LMDB and gRPC APIs in one process. */
@@ -146,6 +148,7 @@ export async function startEngine(
     if (state === 'stopping' || state === 'draining' || state === 'stopped') return stopped;
     state = 'stopping';
     log.info({ state }, 'engine stopping');
+    options.onStopping?.();
     parts.rechecks?.stop();
     parts.pruner?.stop();
     parts.watcher?.close();
