@@ -47,9 +47,15 @@ export function startAudienceSizes(options: AudienceSizesOptions): AudienceSizes
   });
 
   let running: Promise<void> | undefined;
+  // Set by stop(): a recount in progress gives up before the store closes under it.
+  let stopped = false;
   const recount = async () => {
     const next = new Map<string, number>();
-    for (const id of options.audienceIds()) next.set(id, await countMembers(options.store, id));
+    for (const id of options.audienceIds()) {
+      const members = await countMembers(options.store, id, () => stopped);
+      if (members === undefined) return;
+      next.set(id, members);
+    }
     sizes = next;
   };
   const refresh = () => {
@@ -61,13 +67,23 @@ export function startAudienceSizes(options: AudienceSizesOptions): AudienceSizes
   const timer = setInterval(() => void refresh(), options.intervalMs ?? DEFAULT_SIZES_INTERVAL_MS);
   timer.unref();
   void refresh();
-  return { refresh, stop: () => clearInterval(timer) };
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  return { refresh, stop };
 }
 
-async function countMembers(store: PulseStore, audienceId: string): Promise<number> {
+/** Members of one audience, or undefined when `stopped` turned true on the way. */
+async function countMembers(
+  store: PulseStore,
+  audienceId: string,
+  stopped: () => boolean,
+): Promise<number | undefined> {
   let count = 0;
   let after: string | undefined;
   for (;;) {
+    if (stopped()) return undefined;
     const ids = store.memberIdsAfter(audienceId, after, COUNT_CHUNK);
     count += ids.length;
     if (ids.length < COUNT_CHUNK) return count;
