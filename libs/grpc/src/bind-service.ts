@@ -83,11 +83,13 @@ function unaryCall(path: string, handler: AnyUnary, log: Logger): UnaryCall {
     const finished = callFinished(log, path, context);
     invoke(handler, request, context).then(
       (response) => {
+        context.sendHeaders();
         callback(null, response);
         finished(Status.OK);
       },
       (err: unknown) => {
         const status = failureStatus(err, context, path);
+        context.sendHeaders();
         callback(status);
         finished(status.code);
       },
@@ -104,6 +106,7 @@ function serverStreamingCall(path: string, handler: AnyStreaming, log: Logger): 
     }
 
     const context = new ServerCallContext(call, log);
+    context.sendHeaders();
     const finished = callFinished(log, path, context);
     const stream = async () => writeAll(call, handler(request, context), context);
     stream().then(

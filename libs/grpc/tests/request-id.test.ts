@@ -19,7 +19,10 @@ async function servePing(ping: (request: unknown, call: CallContext) => Promise<
   return { address: server.address, lines: captured.lines };
 }
 
-/** Calls Ping with raw grpc-js and resolves with the response headers' request id. */
+/**
+ * Calls Ping with raw grpc-js and resolves with the response headers' request
+ * id; a failed call rejects with an error carrying it as `requestId`.
+ */
 function pingHeaders(address: string, requestId?: string): Promise<string | undefined> {
   const raw = new Client(address, credentials.createInsecure());
   cleanup.add(() => raw.close());
@@ -30,7 +33,7 @@ function pingHeaders(address: string, requestId?: string): Promise<string | unde
     let id: string | undefined;
     const path = '/pulse.v1.DiagnosticsService/Ping';
     const call = raw.makeUnaryRequest(path, identity, identity, Buffer.alloc(0), metadata, (e) =>
-      e ? reject(e) : resolve(id),
+      e ? reject(Object.assign(e, { requestId: id })) : resolve(id),
     );
     call.on('metadata', (headers: Metadata) => (id = headers.get('x-request-id')[0] as string));
   });
@@ -70,7 +73,8 @@ describe('request ids', () => {
       throw new Error('boom');
     });
 
-    await pingHeaders(address, 'trace-me').catch(() => undefined);
+    const failure = await pingHeaders(address, 'trace-me').catch((err: unknown) => err);
+    expect((failure as { requestId?: string }).requestId).toBe('trace-me');
     const mine = lines.filter((line) => line.requestId === 'trace-me');
     expect(mine.map((line) => line.msg)).toEqual(expect.arrayContaining(['handler ran']));
     expect(mine.some((line) => line.level === 50)).toBe(true);

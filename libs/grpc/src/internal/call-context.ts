@@ -9,10 +9,11 @@ import { REQUEST_ID_METADATA_KEY, requestIdOf } from '../request-id.js';
 type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
 
 /**
- * CallContext over a grpc-js server call. The request id is settled and
- * sent back in the response headers at once; everything else is read
- * lazily: most unary handlers never touch the signal or the logger, so the
- * AbortController and the child logger are only built on first access.
+ * CallContext over a grpc-js server call. The request id is settled at
+ * once and goes back in the response headers through `sendHeaders()`;
+ * everything else is read lazily: most unary handlers never touch the
+ * signal or the logger, so the AbortController and the child logger are
+ * only built on first access.
  */
 export class ServerCallContext implements CallContext {
   readonly #call: ServerCall;
@@ -27,19 +28,30 @@ export class ServerCallContext implements CallContext {
 
   #cancelled = false;
 
+  #headersSent = false;
+
   readonly requestId: string;
 
   constructor(call: ServerCall, logger: Logger) {
     this.#call = call;
     this.#parentLogger = logger;
     this.requestId = requestIdOf(call.metadata.get(REQUEST_ID_METADATA_KEY)[0]) ?? randomUUID();
-    const headers = new Metadata();
-    headers.set(REQUEST_ID_METADATA_KEY, this.requestId);
-    call.sendMetadata(headers);
     call.once('cancelled', () => {
       this.#cancelled = true;
       this.#controller?.abort();
     });
+  }
+
+  /**
+   * Sends the response headers with the request id. Unary calls send them
+   * just before the answer, so both leave in one write; streams at start.
+   */
+  sendHeaders(): void {
+    if (this.#headersSent) return;
+    this.#headersSent = true;
+    const headers = new Metadata();
+    headers.set(REQUEST_ID_METADATA_KEY, this.requestId);
+    this.#call.sendMetadata(headers);
   }
 
   /** True once the client cancelled or the deadline passed. */
