@@ -144,7 +144,7 @@ function copyOf(template: ProfileRecord, i: number): ProfileRecord {
 }
 
 async function listMembers(address: string, audienceId: string): Promise<number> {
-  const client = createClient(AudienceService, address);
+  const client = createClient(AudienceService, address, { deadlineMs: 30_000 });
   try {
     let members = 0;
     for await (const chunk of client.listMembers({ audienceId })) {

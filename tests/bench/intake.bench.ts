@@ -41,7 +41,9 @@ export async function runIntakeBench(options: IntakeBenchOptions): Promise<Bench
   const env = await setup('pulse-bench-intake-');
   const collector = await spawnCollector(env.nats.url, WRITE_KEY, SOURCE);
   const nc = await connect({ servers: env.nats.url, name: 'bench-intake' });
-  const grpc = createClient(IngestService, `127.0.0.1:${collector.grpcPort}`);
+  const grpc = createClient(IngestService, `127.0.0.1:${collector.grpcPort}`, {
+    deadlineMs: 30_000,
+  });
   try {
     const perRound = Math.ceil(options.events / options.rounds);
     const elapsedMs: Record<IntakePath, number> = { http: 0, grpc: 0, nats: 0 };

@@ -49,7 +49,9 @@ describe.skipIf(!existsSync(UCI_FILE))('audience definitions in KV, with backfil
     orders = ordersPerCustomer(UCI_FILE);
     env = await setup();
     stack = await startStack(env, { PULSE_CLOCK: 'event', PULSE_AUDIENCE_STORE: 'kv' });
-    admin = createClient(AudienceAdminService, `127.0.0.1:${stack.engine.grpcPort}`);
+    admin = createClient(AudienceAdminService, `127.0.0.1:${stack.engine.grpcPort}`, {
+      deadlineMs: 30_000,
+    });
     const totals = await publishCalls(readUciOnlineRetail(UCI_FILE), {
       nc: stack.nc,
       source: 'uci',

@@ -59,7 +59,9 @@ describe('audience cases from the issue', () => {
       PULSE_AUDIENCE_STORE: 'kv',
       PULSE_DEFINITIONS_DIR: dir,
     });
-    admin = createClient(AudienceAdminService, `127.0.0.1:${stack.engine.grpcPort}`);
+    admin = createClient(AudienceAdminService, `127.0.0.1:${stack.engine.grpcPort}`, {
+      deadlineMs: 30_000,
+    });
   });
 
   afterAll(async () => {

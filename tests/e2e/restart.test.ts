@@ -88,8 +88,8 @@ describe.skipIf(!existsSync(UCI_FILE))(
       }, 60_000);
       const invoices = readReferenceInvoices(UCI_FILE);
       const address = `127.0.0.1:${second.grpcPort}`;
-      const profiles = createClient(ProfileService, address);
-      const audiences = createClient(AudienceService, address);
+      const profiles = createClient(ProfileService, address, { deadlineMs: 30_000 });
+      const audiences = createClient(AudienceService, address, { deadlineMs: 30_000 });
       const asOf = { seconds: BigInt(AT_MS / 1_000), nanos: 0 };
       try {
         for (const customerId of mostActiveCustomers(invoices, 5)) {

@@ -18,6 +18,9 @@ import type { TestEnv } from './index.js';
 /** The retail definitions shipped in deploy/. */
 export const RETAIL_DEFINITIONS = join(REPO_ROOT, 'deploy/definitions/retail');
 
+/** Deadline of the stack's clients: generous, since tests share two busy cores. */
+export const TEST_DEADLINE_MS = 30_000;
+
 /** An engine and a collector in this process, with clients for their APIs. */
 export interface Stack {
   engine: Engine;
@@ -65,14 +68,15 @@ export async function startStack(env: TestEnv, extra: EngineEnv = {}): Promise<S
   );
   const nc = await connect({ servers: env.nats.url });
   const engineAddress = `127.0.0.1:${engine.grpcPort}`;
+  const options = { deadlineMs: TEST_DEADLINE_MS };
   const stack: Stack = {
     engine,
     collector,
     nc,
-    profiles: createClient(ProfileService, engineAddress),
-    audiences: createClient(AudienceService, engineAddress),
-    decisions: createClient(DecisionService, engineAddress),
-    ingest: createClient(IngestService, `127.0.0.1:${collector.grpcPort}`),
+    profiles: createClient(ProfileService, engineAddress, options),
+    audiences: createClient(AudienceService, engineAddress, options),
+    decisions: createClient(DecisionService, engineAddress, options),
+    ingest: createClient(IngestService, `127.0.0.1:${collector.grpcPort}`, options),
     caughtUp: () => caughtUp(nc, () => engine.context.store.appliedSequence(STREAMS.raw)),
     async stop() {
       for (const client of [stack.profiles, stack.audiences, stack.decisions, stack.ingest]) {

@@ -113,9 +113,10 @@ function wrapHandler(
 
 function unaryCall(path: string, handler: AnyUnary, log: Logger, guard: Guard): UnaryCall {
   return (call, callback) => {
-    const context = new ServerCallContext(call);
+    const context = new ServerCallContext(call, log);
     const refusal = guard(context);
     if (refusal) {
+      context.sendHeaders();
       callback(refusal);
       return;
     }
@@ -125,14 +126,16 @@ function unaryCall(path: string, handler: AnyUnary, log: Logger, guard: Guard): 
       return;
     }
 
-    const finished = callFinished(log, path);
+    const finished = callFinished(log, path, context);
     invoke(handler, request, context).then(
       (response) => {
+        context.sendHeaders();
         callback(null, response);
         finished(Status.OK);
       },
       (err: unknown) => {
-        const status = failureStatus(err, context, log, path);
+        const status = failureStatus(err, context, path);
+        context.sendHeaders();
         callback(status);
         finished(status.code);
       },
@@ -147,9 +150,10 @@ function serverStreamingCall(
   guard: Guard,
 ): StreamingCall {
   return (call) => {
-    const context = new ServerCallContext(call);
+    const context = new ServerCallContext(call, log);
     const refusal = guard(context);
     if (refusal) {
+      context.sendHeaders();
       call.emit('error', refusal);
       return;
     }
@@ -159,7 +163,8 @@ function serverStreamingCall(
       return;
     }
 
-    const finished = callFinished(log, path);
+    context.sendHeaders();
+    const finished = callFinished(log, path, context);
     const stream = async () => writeAll(call, handler(request, context), context);
     stream().then(
       () => {
@@ -167,7 +172,7 @@ function serverStreamingCall(
         finished(context.cancelled ? Status.CANCELLED : Status.OK);
       },
       (err: unknown) => {
-        const status = failureStatus(err, context, log, path);
+        const status = failureStatus(err, context, path);
         // grpc-js turns an 'error' event on the stream into the call's status.
         if (!context.cancelled) call.emit('error', status);
         finished(status.code);
@@ -185,8 +190,8 @@ function invoke(handler: AnyUnary, request: unknown, context: CallContext): Prom
 }
 
 /** A failure after cancel is the handler reacting to the abort, not a fault. */
-function failureStatus(err: unknown, context: ServerCallContext, log: Logger, path: string) {
-  if (!context.cancelled) return toErrorStatus(err, log, path);
+function failureStatus(err: unknown, context: ServerCallContext, path: string) {
+  if (!context.cancelled) return toErrorStatus(err, context.logger, path);
   return { code: Status.CANCELLED, details: 'cancelled' };
 }
 
@@ -196,11 +201,15 @@ const NOT_LOGGED = (): void => {};
  * Returns the per-call debug log to run when the call ends. On this hot path
  * nothing is timed or allocated unless debug is enabled.
  */
-function callFinished(log: Logger, method: string): (code: Status) => void {
+function callFinished(
+  log: Logger,
+  method: string,
+  context: ServerCallContext,
+): (code: Status) => void {
   if (!log.isLevelEnabled('debug')) return NOT_LOGGED;
   const startedMs = performance.now();
   return (code) => {
     const durationMs = performance.now() - startedMs;
-    log.debug({ method, code: Status[code], durationMs }, 'call finished');
+    context.logger.debug({ method, code: Status[code], durationMs }, 'call finished');
   };
 }

@@ -17,7 +17,11 @@ const MAX_RECONNECT_BACKOFF_MS = 5_000;
 /**
  * Server channel options. Nagle needs no setting: Node's http2 sets
  * TCP_NODELAY on every session socket. Here we bound message sizes and ping
- * clients so that half-open connections are reaped.
+ * clients so that half-open connections are reaped. No ping policy is set
+ * because grpc-js servers enforce none (they read neither
+ * `grpc.http2.min_ping_interval_without_data_ms` nor a permit-without-calls
+ * flag, and never answer pings with GOAWAY too_many_pings), so our clients'
+ * 30 s pings, idle or not, are always accepted.
  */
 export function serverChannelOptions(maxMessageBytes: number): ChannelOptions {
   return {

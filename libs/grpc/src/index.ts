@@ -33,8 +33,8 @@ export { PULSE_PROTO_DIR } from './server-reflection.js';
 /** Proto include root and files for server reflection. */
 export type { ReflectionOptions } from './server-reflection.js';
 
-/** Opens a typed client for a protobuf-es service. */
-export { createClient } from './service-client.js';
+/** Opens a typed client for a protobuf-es service; every call gets a deadline. */
+export { createClient, DEFAULT_DEADLINE_MS, DEFAULT_STREAM_DEADLINE_MS } from './service-client.js';
 
 /** Client options and the typed method shapes a client exposes. */
 export type {
@@ -48,6 +48,9 @@ export type {
 
 /** Default max message size for servers and clients: 4 MiB. */
 export { DEFAULT_MAX_MESSAGE_BYTES } from './channel-options.js';
+
+/** The `x-request-id` metadata key and the check applied to a caller's id. */
+export { REQUEST_ID_METADATA_KEY, requestIdOf } from './request-id.js';
 
 /** Domain errors that handlers throw; each maps to one gRPC status code. */
 export {

@@ -15,9 +15,18 @@ import type {
 import { DEFAULT_MAX_MESSAGE_BYTES, clientChannelOptions } from './channel-options.js';
 import { messageCodec, methodPath } from './service-definition.js';
 
+/** Deadline of a unary call that sets none: Decide and Check answer in milliseconds. */
+export const DEFAULT_DEADLINE_MS = 2_000;
+
+/** Deadline of a server-streaming call that sets none: an export may run for minutes. */
+export const DEFAULT_STREAM_DEADLINE_MS = 600_000;
+
 /** Per-call options for a client method. */
 export interface CallOptions {
-  /** Give up this many milliseconds from now; overrides the client default. */
+  /**
+   * Give up this many milliseconds from now; overrides the client default.
+   * `Infinity` waits as long as the call takes.
+   */
   deadlineMs?: number;
   /** Request metadata sent with the call. */
   metadata?: Metadata;
@@ -29,8 +38,16 @@ export interface ClientOptions {
   credentials?: ChannelCredentials;
   /** API key sent as `authorization: Bearer <key>` on every call. @default none */
   apiKey?: string;
-  /** Deadline for calls that set none, in milliseconds. @default none */
+  /**
+   * Deadline of unary calls that set none, in milliseconds; `Infinity` for none.
+   * @default DEFAULT_DEADLINE_MS (2 s)
+   */
   deadlineMs?: number;
+  /**
+   * Deadline of server-streaming calls that set none, in milliseconds.
+   * @default DEFAULT_STREAM_DEADLINE_MS (10 min)
+   */
+  streamDeadlineMs?: number;
   /** Largest message sent or received, in bytes. @default 4 MiB */
   maxMessageBytes?: number;
   /** Extra grpc-js channel options, applied over ours. */
@@ -89,10 +106,13 @@ export function createClient<S extends DescService>(
     ...clientChannelOptions(maxBytes),
     ...options.channelOptions,
   });
+  const deadlines = {
+    unary: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    stream: options.streamDeadlineMs ?? DEFAULT_STREAM_DEADLINE_MS,
+  };
   const methods: Record<string, unknown> = { close: () => client.close() };
-  const defaults = { deadlineMs: options.deadlineMs, apiKey: options.apiKey };
   for (const method of service.methods) {
-    methods[method.localName] = clientMethod(client, method, defaults);
+    methods[method.localName] = clientMethod(client, method, deadlines, options.apiKey);
   }
   return methods as ServiceClient<S>;
 }
@@ -100,25 +120,29 @@ export function createClient<S extends DescService>(
 type AnyUnary = UnaryMethod<DescMessage, DescMessage>;
 type AnyStreaming = ServerStreamingMethod<DescMessage, DescMessage>;
 
-/** What every call of a client carries unless its options say otherwise. */
-interface CallDefaults {
-  deadlineMs: number | undefined;
-  apiKey: string | undefined;
-}
-
-function clientMethod(client: Client, method: DescMethod, defaults: CallDefaults) {
+function clientMethod(
+  client: Client,
+  method: DescMethod,
+  deadlines: { unary: number; stream: number },
+  apiKey: string | undefined,
+) {
   switch (method.methodKind) {
     case 'unary':
-      return unaryMethod(client, method, defaults);
+      return unaryMethod(client, method, deadlines.unary, apiKey);
     case 'server_streaming':
-      return serverStreamingMethod(client, method, defaults);
+      return serverStreamingMethod(client, method, deadlines.stream, apiKey);
     default:
       // Left undefined: the ServiceClient type already makes these `never`.
       return undefined;
   }
 }
 
-function unaryMethod(client: Client, method: DescMethod, defaults: CallDefaults): AnyUnary {
+function unaryMethod(
+  client: Client,
+  method: DescMethod,
+  defaultDeadlineMs: number,
+  apiKey: string | undefined,
+): AnyUnary {
   const path = methodPath(method);
   const request = messageCodec(method.input);
   const response = messageCodec(method.output);
@@ -129,8 +153,8 @@ function unaryMethod(client: Client, method: DescMethod, defaults: CallDefaults)
         request.serialize,
         response.deserialize,
         message,
-        callMetadata(options, defaults),
-        grpcCallOptions(options, defaults.deadlineMs),
+        callMetadata(options, apiKey),
+        grpcCallOptions(options, defaultDeadlineMs),
         (err, value) => (err ? reject(err) : resolve(value as MessageShape<DescMessage>)),
       );
     });
@@ -139,7 +163,8 @@ function unaryMethod(client: Client, method: DescMethod, defaults: CallDefaults)
 function serverStreamingMethod(
   client: Client,
   method: DescMethod,
-  defaults: CallDefaults,
+  defaultDeadlineMs: number,
+  apiKey: string | undefined,
 ): AnyStreaming {
   const path = methodPath(method);
   const request = messageCodec(method.input);
@@ -150,8 +175,8 @@ function serverStreamingMethod(
       request.serialize,
       response.deserialize,
       message,
-      callMetadata(options, defaults),
-      grpcCallOptions(options, defaults.deadlineMs),
+      callMetadata(options, apiKey),
+      grpcCallOptions(options, defaultDeadlineMs),
     );
     // The loop below sees errors through the stream's iterator; this listener
     // only keeps the CANCELLED that follows an early exit from going unhandled.
@@ -164,16 +189,16 @@ function serverStreamingMethod(
   };
 }
 
-function grpcCallOptions(options: CallOptions, defaultDeadlineMs?: number): GrpcCallOptions {
+function grpcCallOptions(options: CallOptions, defaultDeadlineMs: number): GrpcCallOptions {
   const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
-  return deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+  return Number.isFinite(deadlineMs) ? { deadline: Date.now() + deadlineMs } : {};
 }
 
 /** The call's metadata with the client's API key, unless the call sets its own. */
-function callMetadata(options: CallOptions, defaults: CallDefaults): Metadata {
+function callMetadata(options: CallOptions, apiKey: string | undefined): Metadata {
   const metadata = options.metadata?.clone() ?? new Metadata();
-  if (defaults.apiKey !== undefined && metadata.get('authorization').length === 0) {
-    metadata.set('authorization', `Bearer ${defaults.apiKey}`);
+  if (apiKey !== undefined && metadata.get('authorization').length === 0) {
+    metadata.set('authorization', `Bearer ${apiKey}`);
   }
   return metadata;
 }

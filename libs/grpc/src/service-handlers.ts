@@ -1,5 +1,6 @@
 import type { DescMessage, DescService, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import type { Metadata } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 
 import type { ApiKey } from './auth/api-keys.js';
 
@@ -15,6 +16,10 @@ export interface CallContext {
   readonly peer: string;
   /** The API key the call was admitted with; undefined when access control is off. */
   readonly apiKey: ApiKey | undefined;
+  /** The caller's `x-request-id` when usable, else a generated UUID; sent back in headers. */
+  readonly requestId: string;
+  /** The service's logger with `requestId` bound; use it for the call's log lines. */
+  readonly logger: Logger;
 }
 
 /** Answers one unary call. May return a full message or an init object. */

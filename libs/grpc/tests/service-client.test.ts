@@ -35,6 +35,41 @@ describe('createClient', () => {
     await expect.poll(() => aborted, { timeout: 5_000 }).toBe(true);
   });
 
+  it('gives a unary call that sets no deadline one of 2 s', async () => {
+    let calls = 0;
+    const ping = async (_request: unknown, call: { signal: AbortSignal }) => {
+      calls += 1;
+      if (calls > 1) await new Promise((resolve) => call.signal.addEventListener('abort', resolve));
+      return {};
+    };
+    const server = cleanup.server(
+      await startServer([bindService(DiagnosticsService, { ping }, { logger })]),
+    );
+    const client = cleanup.client(DiagnosticsService, server.address);
+    await client.ping({});
+
+    const started = performance.now();
+    const err = await rejectionOf(client.ping({}));
+    const elapsedMs = performance.now() - started;
+
+    expect(err.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(elapsedMs).toBeGreaterThanOrEqual(1_990);
+    expect(elapsedMs).toBeLessThan(2_500);
+  });
+
+  it('waits past the default when the caller asks for no deadline', async () => {
+    const ping = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_300));
+      return {};
+    };
+    const server = cleanup.server(
+      await startServer([bindService(DiagnosticsService, { ping }, { logger })]),
+    );
+    const client = cleanup.client(DiagnosticsService, server.address);
+
+    await expect(client.ping({}, { deadlineMs: Infinity })).resolves.toBeDefined();
+  });
+
   it('rejects with UNAVAILABLE when nothing listens', async () => {
     const client = createClient(DiagnosticsService, '127.0.0.1:1', { deadlineMs: 2_000 });
     cleanup.add(() => client.close());

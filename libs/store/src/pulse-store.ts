@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { open } from 'lmdb';
 import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { identityKey, memberKey, memberRange, profileIdOfMemberKey } from './keys.js';
@@ -8,10 +10,22 @@ export interface PulseStoreOptions {
   /** Directory of the LMDB environment; created when missing. */
   path: string;
   /**
-   * Upper bound of the memory map; LMDB grows the file up to it.
+   * Initial size of the memory map (address space, not disk). lmdb-js grows
+   * the map on its own when a write needs more, so this never needs raising
+   * by hand; a large value only avoids remapping as the store grows.
    * @default 64 GiB
    */
   mapSizeBytes?: number;
+}
+
+/** How much room the LMDB environment takes, for `pulse_lmdb_*` metrics. */
+export interface StoreSize {
+  /** Size of `data.mdb` on disk. */
+  fileBytes: number;
+  /** Pages up to the highest one in use, times the page size. */
+  usedBytes: number;
+  /** Current size of the memory map; grows on its own as needed. */
+  mapBytes: number;
 }
 
 const DEFAULT_MAP_SIZE_BYTES = 64 * 1024 ** 3;
@@ -57,8 +71,12 @@ export class PulseStore implements Disposable {
   /** Learned state shared by all profiles: `learner`, `offer-stats`. */
   readonly learning: Database<unknown, string>;
 
-  private constructor(root: RootDatabase) {
+  /** Directory of the environment. */
+  readonly path: string;
+
+  private constructor(root: RootDatabase, path: string) {
     this.root = root;
+    this.path = path;
     this.profiles = root.openDB({
       name: 'profiles',
       sharedStructuresKey: Symbol.for('structures'),
@@ -85,7 +103,7 @@ export class PulseStore implements Disposable {
       mapSize: options.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
       maxDbs: 32,
     });
-    return new PulseStore(root);
+    return new PulseStore(root, options.path);
   }
 
   /** Runs `action` in one synchronous write transaction, committed durably. */
@@ -171,6 +189,20 @@ export class PulseStore implements Disposable {
    */
   readSnapshot(): Transaction {
     return this.root.useReadTransaction();
+  }
+
+  /** The environment's size on disk and in the map; cheap enough for every scrape. */
+  size(): StoreSize {
+    const stats = this.root.getStats() as {
+      pageSize: number;
+      lastPageNumber: number;
+      mapSize: number;
+    };
+    return {
+      fileBytes: statSync(join(this.path, 'data.mdb')).size,
+      usedBytes: (stats.lastPageNumber + 1) * stats.pageSize,
+      mapBytes: stats.mapSize,
+    };
   }
 
   /** How many profiles the store holds (a key count, no value is read). */

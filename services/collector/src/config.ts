@@ -37,6 +37,11 @@ const envSchema = z.object({
   NATS_TLS_KEY_FILE: z.string().default(''),
 });
 
+/** Every environment variable the collector reads, in schema order. */
+export const COLLECTOR_ENV_VARIABLES: readonly string[] = Object.freeze(
+  Object.keys(envSchema.shape),
+);
+
 /** The collector's settings, read once from the environment, defaulted and frozen. */
 export interface ResolvedCollectorConfig {
   natsUrl: string;

@@ -40,7 +40,12 @@ export function ingestHandlers(
   return {
     async ingest(request, call) {
       if (!request.event) throw new InvalidArgumentError('event', 'is required');
-      const report = await run({ js, logger, onReport }, call, [request.event], phoneRegion);
+      const report = await run(
+        { js, logger: call.logger, onReport },
+        call,
+        [request.event],
+        phoneRegion,
+      );
       return { result: report.results[0] };
     },
 
@@ -55,7 +60,7 @@ export function ingestHandlers(
           `batch of ${bytes} bytes exceeds the 500 KB limit`,
         );
       }
-      return run({ js, logger, onReport }, call, request.events, phoneRegion);
+      return run({ js, logger: call.logger, onReport }, call, request.events, phoneRegion);
     },
   };
 }

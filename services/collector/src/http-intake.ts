@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { BATCH_MAX_BYTES, normalizeEvent } from '@pulse/events';
-import { isUnavailableError } from '@pulse/grpc';
+import { REQUEST_ID_METADATA_KEY, isUnavailableError, requestIdOf } from '@pulse/grpc';
 import { EventOutcome } from '@pulse/proto';
 import fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -60,20 +61,31 @@ const encoder = new TextEncoder();
  */
 export async function startHttpIntake(options: HttpIntakeOptions): Promise<HttpIntake> {
   const log = options.logger.child({ component: 'http-intake' });
-  const app = fastify({ logger: false, bodyLimit: BATCH_MAX_BYTES });
+  const app = fastify({
+    logger: false,
+    bodyLimit: BATCH_MAX_BYTES,
+    // The sender's X-Request-Id when usable, else a fresh one; answered in the same header.
+    genReqId: (req) => requestIdOf(req.headers[REQUEST_ID_METADATA_KEY]) ?? randomUUID(),
+  });
   await app.register(cors, {
     origin: '*',
     methods: ['POST'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_METADATA_KEY, request.id);
   });
 
   // Bodies stay raw: gzip comes off before JSON parsing, in the handler.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err, _request, reply) => replyError(err, reply, log));
+  app.setErrorHandler((err, request, reply) =>
+    replyError(err, reply, log.child({ requestId: request.id })),
+  );
 
   const route = (type?: CallType) => (request: FastifyRequest, reply: FastifyReply) =>
-    handle(options, log, type, request, reply);
+    handle(options, log.child({ requestId: request.id }), type, request, reply);
   for (const type of CALL_TYPES) app.post(`/v1/${type}`, route(type));
   for (const path of ['/v1/batch', '/v1/import']) app.post(path, route());
 

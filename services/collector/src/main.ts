@@ -1,5 +1,5 @@
 import { createRootLogger } from '@pulse/logging';
-import { watchShutdownSignals } from '@pulse/ops';
+import { shutdownDeadlineMs, watchShutdownSignals } from '@pulse/ops';
 import { startCollector } from './collector.js';
 import { resolveCollectorConfig } from './config.js';
 
@@ -8,11 +8,14 @@ const logger = createRootLogger({ service: 'pulse-collector', level: config.logL
 const shutdown = watchShutdownSignals(logger);
 try {
   const collector = await startCollector(config, logger);
-  shutdown.onShutdown(async () => {
-    await collector.stop();
-    logger.flush();
-    process.exit(0);
-  });
+  shutdown.onShutdown(
+    async () => {
+      await collector.stop();
+      logger.flush();
+      process.exit(0);
+    },
+    { deadlineMs: shutdownDeadlineMs(config.shutdownGraceMs) },
+  );
 } catch (err) {
   logger.fatal({ err }, 'collector failed to start');
   logger.flush();

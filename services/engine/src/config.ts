@@ -47,6 +47,9 @@ const envSchema = z.object({
   NATS_TLS_KEY_FILE: z.string().default(''),
 });
 
+/** Every environment variable the engine reads, in schema order. */
+export const ENGINE_ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
 /** The engine's settings, read once from the environment, defaulted and frozen. */
 export interface ResolvedEngineConfig {
   natsUrl: string;
@@ -70,6 +73,10 @@ export interface ResolvedEngineConfig {
   duplicateWindowMs: number;
   /** Copies JetStream keeps of each Pulse stream (3 in a three-node NATS cluster). */
   streamReplicas: number;
+  /**
+   * Grace for calls in flight at SIGTERM; the whole stop is bounded by twice
+   * this plus one second, after which the process exits 1.
+   */
   shutdownGraceMs: number;
   /** Re-evaluation period of audience rules that read `now` directly. */
   nowRuleRecheckMs: number;

@@ -40,6 +40,8 @@ import type { BatchOutcome } from './ingest/apply-batch.js';
 import { startEventConsumer } from './ingest/event-consumer.js';
 import type { EventConsumer } from './ingest/event-consumer.js';
 import { createEngineMetrics } from './metrics.js';
+import { startEngineObservers } from './observe/engine-observers.js';
+import type { EngineObservers } from './observe/engine-observers.js';
 import { indexFingerprint, indexIsStale, rebuildAudienceIndex } from './audience/rebuild-index.js';
 import { startRecheckLoop } from './audience/recheck-loop.js';
 import { startTransitionPublisher } from './audience/transition-publisher.js';
@@ -84,6 +86,8 @@ export interface EngineExit {
 export interface StartEngineOptions {
   /** Aborting it during startup stops the engine as soon as it can. */
   signal?: AbortSignal;
+  /** Called once when the stop begins, whatever started it (a request or a fault). */
+  onStopping?: () => void;
 }
 
 /** A running engine: consumer, LMDB and gRPC APIs in one process. */
@@ -91,6 +95,8 @@ export interface Engine extends AsyncDisposable {
   readonly grpcPort: number;
   readonly opsPort: number;
   readonly context: EngineContext;
+  /** Consumer lag, LMDB and audience size gauges; `refresh()` them to read now. */
+  readonly observers: EngineObservers;
   /** Resolves when the engine stopped, by `stop()` or after a fatal error. */
   readonly stopped: Promise<EngineExit>;
   stop(): Promise<EngineExit>;
@@ -158,16 +164,19 @@ export async function startEngine(
     audienceStore?: AudienceDefinitionStore;
     audienceWatch?: { stop(): void };
     partitioning?: Partitioning;
+    observers?: EngineObservers;
   } = {};
 
   const stop = async (): Promise<EngineExit> => {
     if (state === 'stopping' || state === 'draining' || state === 'stopped') return stopped;
     state = 'stopping';
     log.info({ state }, 'engine stopping');
+    options.onStopping?.();
     parts.rechecks?.stop();
     parts.pruner?.stop();
     parts.watcher?.close();
     parts.audienceWatch?.stop();
+    parts.observers?.stop();
     await parts.grpc?.shutdown(config.shutdownGraceMs);
     await parts.partitioning?.stop();
     state = 'draining';
@@ -241,6 +250,14 @@ export async function startEngine(
     await proceed(ensureStreams(parts.nc, streamOptions));
     checkHeldCount(store, config.partitions);
     if (table) await proceed(checkPartitionCount(parts.nc, table.count));
+    parts.observers = startEngineObservers({
+      registry: metrics.registry,
+      store,
+      nc: parts.nc,
+      stream: STREAMS.raw,
+      logger,
+      audienceIds: () => definitions.audiences.ids,
+    });
     context.deletions = createDeletionRequests(parts.nc);
     context.decisions = createDecisionLog(parts.nc);
     if (config.audienceStore === 'kv') {
@@ -353,6 +370,7 @@ export async function startEngine(
     grpcPort: parts.grpc.port,
     opsPort: parts.ops.port,
     context,
+    observers: parts.observers,
     stopped,
     stop,
     [Symbol.asyncDispose]: async () => void (await stop()),

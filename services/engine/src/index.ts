@@ -1,6 +1,7 @@
 export { startEngine, EngineStoppedError } from './engine.js';
 export type { Engine, EngineExit, EngineState, StartEngineOptions } from './engine.js';
-export { resolveEngineConfig, ConfigError } from './config.js';
+export type { EngineObservers } from './observe/engine-observers.js';
+export { ENGINE_ENV_VARIABLES, resolveEngineConfig, ConfigError } from './config.js';
 export type { ResolvedEngineConfig } from './config.js';
 export { createClock, CLOCK_MODES } from './clock.js';
 export type { Clock, ClockMode } from './clock.js';

@@ -1,14 +1,17 @@
 import { createRootLogger } from '@pulse/logging';
-import { watchShutdownSignals } from '@pulse/ops';
+import { armShutdownDeadline, shutdownDeadlineMs, watchShutdownSignals } from '@pulse/ops';
 import { resolveEngineConfig } from './config.js';
 import { startEngine } from './engine.js';
 
 const config = resolveEngineConfig();
 const logger = createRootLogger({ service: 'pulse-engine', level: config.logLevel });
 const shutdown = watchShutdownSignals(logger);
+const deadlineMs = shutdownDeadlineMs(config.shutdownGraceMs);
 
 try {
-  const engine = await startEngine(config, logger, { signal: shutdown.signal });
+  // However the stop begins (SIGTERM or a fatal fault), a hung step cannot keep the process.
+  const onStopping = () => void armShutdownDeadline(deadlineMs, logger);
+  const engine = await startEngine(config, logger, { signal: shutdown.signal, onStopping });
   shutdown.onShutdown(engine.stop);
   const exit = await engine.stopped;
   logger.flush();

@@ -124,6 +124,9 @@ export async function runListAudienceDefinitions(options: AudienceCommandOptions
   }
 }
 
+/** How long an export may stream before it gives up. */
+const EXPORT_DEADLINE_MS = 3_600_000;
+
 /** Options of `pulse audience export`. */
 export interface ExportOptions {
   engine: string;
@@ -135,7 +138,10 @@ export interface ExportOptions {
 
 /** `pulse audience export ID`: every member with the identifiers asked for. */
 export async function runExportAudience(id: string, options: ExportOptions): Promise<void> {
-  const client = createClient(AudienceService, options.engine);
+  // Exports of large audiences stream for a while; keepalive still catches a dead peer.
+  const client = createClient(AudienceService, options.engine, {
+    streamDeadlineMs: EXPORT_DEADLINE_MS,
+  });
   const out: Writable = options.output ? createWriteStream(options.output) : process.stdout;
   const bar = progressBar('members');
   let written = 0;

@@ -18,6 +18,9 @@ import { createProgress } from '../progress.js';
 import { publishCalls } from '@pulse/client';
 import { REPO_ROOT } from '../repo-root.js';
 
+/** Per call of the showcase; generous, since the machine has just imported a file. */
+const SHOWCASE_DEADLINE_MS = 30_000;
+
 /** Options of `pulse demo`. */
 export interface DemoOptions {
   file: string;
@@ -136,9 +139,10 @@ async function report(engine: Engine, say: (l: string) => void): Promise<void> {
   say(`clock: event time, now = ${new Date(nowMs).toISOString()} (just after the newest event)\n`);
 
   const address = `127.0.0.1:${engine.grpcPort}`;
-  const audiences = createClient(AudienceService, address);
-  const profilesApi = createClient(ProfileService, address);
-  const decisions = createClient(DecisionService, address);
+  const options = { deadlineMs: SHOWCASE_DEADLINE_MS };
+  const audiences = createClient(AudienceService, address, options);
+  const profilesApi = createClient(ProfileService, address, options);
+  const decisions = createClient(DecisionService, address, options);
   try {
     for (const audienceId of SHOWCASE_AUDIENCES) {
       const profileId = await firstMember(audiences.listMembers({ audienceId }));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, DescMethod } from '@bufbuild/protobuf';
 import { Metadata, status as Status } from '@grpc/grpc-js';
@@ -15,6 +16,7 @@ const DEADLINE_HEADER = 'Pulse-Deadline-Ms';
 const STATUS_HEADER = 'Pulse-Status';
 const DETAILS_HEADER = 'Pulse-Details';
 const FIELD_HEADER = 'Pulse-Field';
+const REQUEST_ID_HEADER = 'Pulse-Request-Id';
 
 /** The subject an engine answers forwarded calls on. */
 export function callSubject(engineId: string): string {
@@ -55,6 +57,7 @@ export function serveForwardedCalls(
 
 async function answer(msg: Msg, byPath: Map<string, ForwardedMethod>, log: Logger): Promise<void> {
   const path = msg.headers?.get(METHOD_HEADER) ?? '';
+  const requestId = msg.headers?.get(REQUEST_ID_HEADER) || randomUUID();
   const target = byPath.get(path);
   const reply = headers();
   try {
@@ -70,6 +73,8 @@ async function answer(msg: Msg, byPath: Map<string, ForwardedMethod>, log: Logge
       peer: 'nats',
       // The engine the client called checked its key; engines trust each other over NATS.
       apiKey: undefined,
+      requestId,
+      logger: log.child({ requestId }),
     };
     const response = await target.handler(request, call);
     msg.respond(toBinary(target.method.output, create(target.method.output, response as never)));
@@ -94,7 +99,7 @@ export async function forwardCall<O extends DescMessage>(
   engineId: string,
   method: DescMethod & { output: O },
   request: unknown,
-  call: Pick<CallContext, 'deadline'>,
+  call: Pick<CallContext, 'deadline' | 'requestId'>,
 ): Promise<unknown> {
   const deadlineMs = call.deadline?.getTime() ?? Date.now() + DEFAULT_FORWARD_TIMEOUT_MS;
   const remaining = deadlineMs - Date.now();
@@ -102,6 +107,7 @@ export async function forwardCall<O extends DescMessage>(
   const h = headers();
   h.set(METHOD_HEADER, pathOf(method));
   h.set(DEADLINE_HEADER, String(deadlineMs));
+  h.set(REQUEST_ID_HEADER, call.requestId);
   let reply: Msg;
   try {
     const data = toBinary(method.input as DescMessage, request as never);
