@@ -9,6 +9,7 @@ export const BENCHMARKS = [
   'profile-read',
   'windows',
   'audience',
+  'partitions',
 ] as const;
 
 /** What runs without `--only`: all but `audience`, whose 1M profiles take minutes to write. */
@@ -28,6 +29,7 @@ export const NATS_BENCHMARKS: readonly BenchmarkName[] = [
   'intake',
   'decide',
   'audience',
+  'partitions',
 ];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -70,6 +72,8 @@ export interface ResolvedBenchOptions {
   windowRuns: number;
   /** Profiles generated into LMDB for the audience benchmark. */
   audienceProfiles: number;
+  /** Events published in each run of the partitions benchmark. */
+  partitionEvents: number;
   /** Where the JSON results go; a file under the OS temp dir by default. */
   jsonPath: string | undefined;
 }
@@ -97,6 +101,7 @@ const FULL_DEFAULTS: Defaults = {
   windowEvents: 300_000,
   windowRuns: 5,
   audienceProfiles: 1_000_000,
+  partitionEvents: 50_000,
 };
 
 /** About 35 seconds: a smoke test of the figures, noisier. */
@@ -117,12 +122,13 @@ const QUICK_DEFAULTS: Defaults = {
   windowEvents: 60_000,
   windowRuns: 2,
   audienceProfiles: 20_000,
+  partitionEvents: 10_000,
 };
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience]
+export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions]
   [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE]`;
 

@@ -15,6 +15,7 @@ import { runIngestBench } from './ingest.bench.js';
 import { runIntakeBench } from './intake.bench.js';
 import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
+import { runPartitionsBench } from './partitions.bench.js';
 import { runProfileReadBench } from './profile-read.bench.js';
 import { meets, printResult, writeJson } from './report.js';
 import type { BenchResult } from './report.js';
@@ -51,6 +52,15 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
       warmupMs: o.warmupMs,
       phaseMs: o.phaseMs,
       primeCalls: o.primeCalls,
+    }),
+  partitions: (o) =>
+    runPartitionsBench({
+      events: o.partitionEvents,
+      engines: 3,
+      partitions: 6,
+      decideRate: 200,
+      warmupMs: o.warmupMs,
+      phaseMs: o.phaseMs * 3,
     }),
 };
 

@@ -20,7 +20,7 @@ function documentedPairs(): string[] {
   });
 }
 
-/** Variables the CLI reads: every `process.env.NAME` in its sources. */
+/** Variables the CLI reads: every `process.env.NAME` (or `env.NAME`) in its sources. */
 function cliVariables(): string[] {
   const dir = join(REPO_ROOT, 'services/cli/src');
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
@@ -28,7 +28,7 @@ function cliVariables(): string[] {
   );
   const names = files.flatMap((file) => {
     const source = readFileSync(join(dir, file), 'utf8');
-    return [...source.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!);
+    return [...source.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!);
   });
   return [...new Set(names)];
 }

@@ -9,3 +9,4 @@ export { loadDefinitions, DEFINITION_FILES } from './definitions.js';
 export type { Definitions } from './definitions.js';
 export { indexFingerprint, rebuildAudienceIndex } from './audience/rebuild-index.js';
 export type { RebuildOptions } from './audience/rebuild-index.js';
+export { partitionOf } from './partition/ownership.js';

@@ -18,6 +18,9 @@ import { copyPartitions, readHeld, writeHeld } from './partition-data.js';
 /** Messages applied per transaction while rebuilding. */
 const REBUILD_BATCH = 250;
 
+/** How long one pull waits for messages the stream does not hold yet. */
+const FETCH_EXPIRES_MS = 1_000;
+
 /** The live engine a rebuild catches up with. */
 export interface LiveApplier {
   store: PulseStore;
@@ -73,15 +76,14 @@ export async function rebuildPartitions(request: RebuildRequest): Promise<number
     ownership: ownPartitions(count, partitions),
   };
   const buffered: StreamMessage[] = [];
-  let wake: (() => void) | undefined;
   const js = jetstream(request.nc);
+  // An ordered consumer, pulled a chunk at a time: memory stays bounded
+  // however long the stream.
   const consumer = await js.consumers.get(live.stream, { opt_start_seq: 1 });
-  const messages = await consumer.consume({
-    callback: (m) => {
-      buffered.push({ seq: m.seq, data: m.data });
-      wake?.();
-    },
-  });
+  const fetchMore = async (wanted: number) => {
+    const messages = await consumer.fetch({ max_messages: wanted, expires: FETCH_EXPIRES_MS });
+    for await (const m of messages) buffered.push({ seq: m.seq, data: m.data });
+  };
   let applied = 0;
   let paused = false;
   try {
@@ -95,15 +97,9 @@ export async function rebuildPartitions(request: RebuildRequest): Promise<number
         paused = true;
         continue;
       }
+      if (buffered.length === 0) await fetchMore(Math.min(REBUILD_BATCH, limit - applied));
       const batch = takeUpTo(buffered, limit, REBUILD_BATCH);
-      if (batch.length === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 50);
-        });
-        wake = undefined;
-        continue;
-      }
+      if (batch.length === 0) continue;
       applyBatch(ctx, batch);
       applied = batch[batch.length - 1]!.seq;
       // Transitions the previous owner already published are not sent twice.
@@ -125,7 +121,7 @@ export async function rebuildPartitions(request: RebuildRequest): Promise<number
     return applied;
   } finally {
     if (paused) live.resume();
-    await messages.close().catch(() => undefined);
+    await consumer.delete().catch(() => undefined);
     await scratch.close();
     rmSync(dir, { recursive: true, force: true });
   }
