@@ -10,6 +10,7 @@ export const BENCHMARKS = [
   'windows',
   'audience',
   'partitions',
+  'freshness',
 ] as const;
 
 /** What runs without `--only`: all but `audience`, whose 1M profiles take minutes to write. */
@@ -20,6 +21,7 @@ const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = [
   'decide',
   'profile-read',
   'windows',
+  'freshness',
 ];
 
 /** The benchmarks that start their own nats-server. */
@@ -30,6 +32,7 @@ export const NATS_BENCHMARKS: readonly BenchmarkName[] = [
   'decide',
   'audience',
   'partitions',
+  'freshness',
 ];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -74,6 +77,8 @@ export interface ResolvedBenchOptions {
   audienceProfiles: number;
   /** Events published in each run of the partitions benchmark. */
   partitionEvents: number;
+  /** Background event rates of the freshness phases, events per second. */
+  freshnessRates: readonly number[];
   /** Where the JSON results go; a file under the OS temp dir by default. */
   jsonPath: string | undefined;
 }
@@ -102,6 +107,7 @@ const FULL_DEFAULTS: Defaults = {
   windowRuns: 5,
   audienceProfiles: 1_000_000,
   partitionEvents: 50_000,
+  freshnessRates: [1_000, 2_000, 5_000, 10_000],
 };
 
 /** About 35 seconds: a smoke test of the figures, noisier. */
@@ -123,12 +129,13 @@ const QUICK_DEFAULTS: Defaults = {
   windowRuns: 2,
   audienceProfiles: 20_000,
   partitionEvents: 10_000,
+  freshnessRates: [500, 2_000],
 };
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions]
+export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions,freshness]
   [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE]`;
 

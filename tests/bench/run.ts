@@ -15,6 +15,7 @@ import { runIngestBench } from './ingest.bench.js';
 import { runIntakeBench } from './intake.bench.js';
 import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
+import { runFreshnessBench } from './freshness.bench.js';
 import { runPartitionsBench } from './partitions.bench.js';
 import { runProfileReadBench } from './profile-read.bench.js';
 import { meets, printResult, writeJson } from './report.js';
@@ -52,6 +53,12 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
       warmupMs: o.warmupMs,
       phaseMs: o.phaseMs,
       primeCalls: o.primeCalls,
+    }),
+  freshness: (o) =>
+    runFreshnessBench({
+      ratesPerSec: o.freshnessRates,
+      warmupMs: o.warmupMs,
+      phaseMs: o.phaseMs * 3,
     }),
   partitions: (o) =>
     runPartitionsBench({
