@@ -71,7 +71,7 @@ export async function runAudienceBench(options: AudienceBenchOptions): Promise<B
   }
 }
 
-interface Prepared {
+export interface Prepared {
   writeMs: number;
   readOnlyMs: number;
   backfillMs: number;
@@ -88,7 +88,7 @@ interface Prepared {
  * backfills every retail audience, and leaves a fresh index and an empty
  * outbox for the engine (publishing millions of transitions is not measured).
  */
-async function prepareStore(dataDir: string, profiles: number): Promise<Prepared> {
+export async function prepareStore(dataDir: string, profiles: number): Promise<Prepared> {
   const defs = loadDefinitions(RETAIL_DEFINITIONS_DIR);
   const templates = buildProfiles(Math.min(TEMPLATES, profiles)).records;
   const store = PulseStore.open({ path: dataDir });

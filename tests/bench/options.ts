@@ -11,6 +11,7 @@ export const BENCHMARKS = [
   'audience',
   'partitions',
   'freshness',
+  'memory',
 ] as const;
 
 /** What runs without `--only`: all but `audience`, whose 1M profiles take minutes to write. */
@@ -33,6 +34,7 @@ export const NATS_BENCHMARKS: readonly BenchmarkName[] = [
   'audience',
   'partitions',
   'freshness',
+  'memory',
 ];
 
 export type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -79,6 +81,8 @@ export interface ResolvedBenchOptions {
   partitionEvents: number;
   /** Background event rates of the freshness phases, events per second. */
   freshnessRates: readonly number[];
+  /** Store sizes of the memory benchmark, the reference first. */
+  memoryProfiles: readonly number[];
   /** Where the JSON results go; a file under the OS temp dir by default. */
   jsonPath: string | undefined;
 }
@@ -108,6 +112,7 @@ const FULL_DEFAULTS: Defaults = {
   audienceProfiles: 1_000_000,
   partitionEvents: 50_000,
   freshnessRates: [1_000, 2_000, 5_000, 10_000],
+  memoryProfiles: [100_000, 1_000_000],
 };
 
 /** About 35 seconds: a smoke test of the figures, noisier. */
@@ -130,12 +135,13 @@ const QUICK_DEFAULTS: Defaults = {
   audienceProfiles: 20_000,
   partitionEvents: 10_000,
   freshnessRates: [500, 2_000],
+  memoryProfiles: [10_000, 100_000],
 };
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions,freshness]
+export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions,freshness,memory]
   [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE]`;
 

@@ -16,6 +16,7 @@ import { runIntakeBench } from './intake.bench.js';
 import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
 import { runFreshnessBench } from './freshness.bench.js';
+import { runMemoryBench } from './memory.bench.js';
 import { runPartitionsBench } from './partitions.bench.js';
 import { runProfileReadBench } from './profile-read.bench.js';
 import { meets, printResult, writeJson } from './report.js';
@@ -54,6 +55,7 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
       phaseMs: o.phaseMs,
       primeCalls: o.primeCalls,
     }),
+  memory: (o) => runMemoryBench({ profiles: o.memoryProfiles }),
   freshness: (o) =>
     runFreshnessBench({
       ratesPerSec: o.freshnessRates,
