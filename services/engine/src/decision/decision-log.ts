@@ -1,11 +1,12 @@
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, rawSubject } from '@pulse/nats';
 import type { Decision } from '@pulse/learning';
-import { DecisionLoggedSchema, EventSchema, EventType, OfferVerdict } from '@pulse/proto';
+import { DecisionLoggedSchema, OfferVerdict } from '@pulse/proto';
 import type { DecisionLogged } from '@pulse/proto';
+import { encodeDecisionEvent } from './encode-decision-event.js';
 
 /** Source token decisions are published under on the raw stream. */
 export const DECISION_SOURCE = 'pulse-decisions';
@@ -28,20 +29,22 @@ export function createDecisionLog(nc: NatsConnection): DecisionLog {
   const subject = rawSubject(DECISION_SOURCE);
   return {
     publish(decision) {
-      const event = create(EventSchema, {
-        messageId: decision.decisionId,
-        type: EventType.DECISION,
-        // When it was made; `decision.decidedAt` is the instant decided at
-        // (a Decide `as_of` may lie days ahead, past what an event may claim).
-        timestamp: timestampFromMs(Date.now()),
-        receivedAt: timestampFromMs(Date.now()),
-        source: DECISION_SOURCE,
+      // When it was made; `decision.decidedAt` is the instant decided at
+      // (a Decide `as_of` may lie days ahead, past what an event may claim).
+      const nowMs = Date.now();
+      const data = encodeDecisionEvent(
+        {
+          messageId: decision.decisionId,
+          source: DECISION_SOURCE,
+          timestampMs: nowMs,
+          receivedAtMs: nowMs,
+        },
         decision,
-      });
+      );
       const h = headers();
       h.set(HEADERS.msgId, decision.decisionId);
       h.set(HEADERS.source, DECISION_SOURCE);
-      nc.publish(subject, toBinary(EventSchema, event), { headers: h });
+      nc.publish(subject, data, { headers: h });
     },
   };
 }
