@@ -211,7 +211,7 @@ export async function startEngine(
     };
     await proceed(ensureStreams(parts.nc, streamOptions));
     context.deletions = createDeletionRequests(parts.nc);
-    context.decisions = createDecisionLog(parts.nc);
+    context.decisions = createDecisionLog(parts.nc, { logger });
     if (config.audienceStore === 'kv') {
       const audienceStore = await proceed(openAudienceStore(parts.nc, logger));
       parts.audienceStore = audienceStore;
