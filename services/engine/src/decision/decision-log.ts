@@ -1,10 +1,9 @@
-import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { headers } from '@nats-io/transport-node';
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, rawSubject } from '@pulse/nats';
 import type { Decision } from '@pulse/learning';
-import { DecisionLoggedSchema, OfferVerdict } from '@pulse/proto';
+import { OfferVerdict } from '@pulse/proto';
 import type { DecisionLogged } from '@pulse/proto';
 import type { Logger } from 'pino';
 import { encodeDecisionEvent } from './encode-decision-event.js';
@@ -114,7 +113,9 @@ export function toDecisionLogged(
     verdicts.push(OFFER_VERDICT_CODES[c.verdict]);
     scores.push(c.score ?? 0);
   }
-  return create(DecisionLoggedSchema, {
+  // A literal rather than `create`, which builds messages reflectively.
+  return {
+    $typeName: 'pulse.v1.DecisionLogged',
     decisionId: decision.decisionId,
     profileId,
     placement: decision.placement,
@@ -129,5 +130,5 @@ export function toDecisionLogged(
     explored: decision.deviated,
     chosen: decision.offers.map((o) => o.offerId),
     chosenGroups: decision.offers.map((o) => o.group ?? ''),
-  });
+  };
 }
