@@ -107,6 +107,18 @@ function checkRule(rule: ContactRule, field: string) {
   }
 }
 
+/** Whether `rules` hold any rule at all; without one, {@link isAllowed} allows every offer. */
+export function hasContactRules(rules: ContactRules): boolean {
+  const some = (byKey: Record<string, ContactRule> | undefined) =>
+    byKey !== undefined && Object.keys(byKey).length > 0;
+  return (
+    some(rules.offers) ||
+    some(rules.groups) ||
+    rules.defaultOffer !== undefined ||
+    rules.defaultGroup !== undefined
+  );
+}
+
 /** An empty contact history. */
 export function createContactState(): ContactState {
   return { offers: {}, groups: {} };

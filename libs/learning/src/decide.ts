@@ -1,7 +1,7 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { EligibleOffer, ScreenedOffer } from '@pulse/offers';
 import type { FeatureReading } from '@pulse/rules';
-import { isAllowed } from './contact-policy.js';
+import { hasContactRules, isAllowed } from './contact-policy.js';
 import type { ContactRules, ContactState } from './contact-policy.js';
 import { buildContextVector } from './context-vector.js';
 import type { DecisionRecord } from './feedback.js';
@@ -190,6 +190,7 @@ function admit(
   const allowed: EligibleOffer[] = [];
   const positions: number[] = [];
   const { screened } = input;
+  const policy = hasContactRules(input.contactRules);
   for (let i = 0; i < screened.length; i++) {
     const offer = screened[i]!;
     const offerId = offer.offer.id;
@@ -197,8 +198,8 @@ function admit(
       considered[i] = dropped(offerId, offer.status, offer.reason, input.explain);
       continue;
     }
-    const contact = isAllowed(input.contact, offer.offer, input.atMs, input.contactRules);
-    if (!contact.allowed) {
+    const contact = policy && isAllowed(input.contact, offer.offer, input.atMs, input.contactRules);
+    if (contact && !contact.allowed) {
       considered[i] = dropped(offerId, contact.reason, contact.detail, input.explain);
       continue;
     }
