@@ -63,6 +63,26 @@ export class AudienceSet {
   }
 
   /**
+   * The ids among `ids` of the audiences `view` belongs to, in the order
+   * given: {@link evaluate} restricted to the audiences a caller reads. An
+   * id the set does not define is not a membership.
+   */
+  evaluateSome(
+    ids: readonly string[],
+    view: ProfileView,
+    options?: EvaluateAudiencesOptions,
+  ): string[] {
+    const members: string[] = [];
+    if (ids.length === 0) return members;
+    const activation = createActivation(view);
+    for (const id of ids) {
+      const audience = this.byId.get(id);
+      if (audience !== undefined && holds(audience, activation, options)) members.push(id);
+    }
+    return members;
+  }
+
+  /**
    * Whether `view` belongs to audience `id`. Throws {@link UnknownAudienceError}
    * for an id the set does not define.
    */

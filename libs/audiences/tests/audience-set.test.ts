@@ -53,6 +53,27 @@ describe('AudienceSet.evaluate', () => {
   });
 });
 
+describe('AudienceSet.evaluateSome', () => {
+  it.each([
+    ['two orders this week', { orders_7d: 2, orders_30d: 2 }],
+    ['a quiet customer who ordered before', {}],
+    [
+      'a big spender with lantern affinity',
+      { spend_30d: 2000, category_affinity: { LANTERN: 80 } },
+    ],
+  ])('agrees with evaluate on the audiences asked for, for %s', (_case, features) => {
+    const view = retailView(features);
+    const asked = ['uk', 'lapsed', 'repeat_buyers_7d', 'lantern_lovers'];
+    const all = new Set(retail.evaluate(view));
+    expect(retail.evaluateSome(asked, view)).toEqual(asked.filter((id) => all.has(id)));
+  });
+
+  it('counts an undefined audience as no membership', () => {
+    expect(retail.evaluateSome(['no_such', 'uk'], retailView())).toEqual(['uk']);
+    expect(retail.evaluateSome([], retailView())).toEqual([]);
+  });
+});
+
 describe('AudienceSet.evaluateOne', () => {
   it.each([
     ['lapsed', true],

@@ -107,6 +107,18 @@ function checkRule(rule: ContactRule, field: string) {
   }
 }
 
+/** Whether `rules` hold any rule at all; without one, {@link isAllowed} allows every offer. */
+export function hasContactRules(rules: ContactRules): boolean {
+  const some = (byKey: Record<string, ContactRule> | undefined) =>
+    byKey !== undefined && Object.keys(byKey).length > 0;
+  return (
+    some(rules.offers) ||
+    some(rules.groups) ||
+    rules.defaultOffer !== undefined ||
+    rules.defaultGroup !== undefined
+  );
+}
+
 /** An empty contact history. */
 export function createContactState(): ContactState {
   return { offers: {}, groups: {} };
@@ -124,33 +136,34 @@ export function isAllowed(
   atMs: number,
   rules: ContactRules,
 ): ContactVerdict {
-  const offerTimes = state.offers[offer.id];
-  const groupTimes = offer.group === undefined ? undefined : state.groups[offer.group];
+  const { id, group } = offer;
+  const offerTimes = state.offers[id];
+  const groupTimes = group === undefined ? undefined : state.groups[group];
   if (offerTimes === undefined && groupTimes === undefined) {
     return ALLOWED; // never contacted: the common case, kept cheap
   }
-  const offerRule = rules.offers?.[offer.id] ?? rules.defaultOffer;
+  // A rule without contacts to count, or contacts without a rule, refuse nothing.
+  const offerRule = offerTimes && (rules.offers?.[id] ?? rules.defaultOffer);
   const groupRule =
-    offer.group === undefined ? undefined : (rules.groups?.[offer.group] ?? rules.defaultGroup);
-  const subjects: Array<[string, ContactTimes | undefined, ContactRule | undefined]> = [
-    [`offer '${offer.id}'`, offerTimes, offerRule],
-  ];
-  if (offer.group !== undefined) {
-    subjects.push([`group '${offer.group}'`, groupTimes, groupRule]);
-  }
-  for (const [label, times, rule] of subjects) {
-    const refusal = coolingDown(label, times, rule, atMs);
-    if (refusal !== undefined) return refusal;
-  }
-  for (const [label, times, rule] of subjects) {
-    const refusal = capped(label, times, rule, atMs);
-    if (refusal !== undefined) return refusal;
-  }
-  return ALLOWED;
+    groupTimes && group !== undefined ? (rules.groups?.[group] ?? rules.defaultGroup) : undefined;
+  if (offerRule === undefined && groupRule === undefined) return ALLOWED;
+  return (
+    coolingDown('offer', id, offerTimes, offerRule, atMs) ??
+    coolingDown('group', group, groupTimes, groupRule, atMs) ??
+    capped('offer', id, offerTimes, offerRule, atMs) ??
+    capped('group', group, groupTimes, groupRule, atMs) ??
+    ALLOWED
+  );
+}
+
+/** How refusals name what they count, e.g. `offer 'lantern'`. */
+function label(scope: 'offer' | 'group', name: string | undefined): string {
+  return `${scope} '${name}'`;
 }
 
 function coolingDown(
-  label: string,
+  scope: 'offer' | 'group',
+  name: string | undefined,
   times: ContactTimes | undefined,
   rule: ContactRule | undefined,
   atMs: number,
@@ -167,7 +180,7 @@ function coolingDown(
     const untilMs = last + cooldownMs;
     if (untilMs > atMs && (refusal === undefined || untilMs > refusal.untilMs)) {
       const detail =
-        `${kind} on ${label} at ${iso(last)}, ` +
+        `${kind} on ${label(scope, name)} at ${iso(last)}, ` +
         `cool-down of ${formatDuration(cooldownMs)} until ${iso(untilMs)}`;
       refusal = { allowed: false, reason: 'cooling_down', detail, untilMs };
     }
@@ -176,7 +189,8 @@ function coolingDown(
 }
 
 function capped(
-  label: string,
+  scope: 'offer' | 'group',
+  name: string | undefined,
   times: ContactTimes | undefined,
   rule: ContactRule | undefined,
   atMs: number,
@@ -192,7 +206,7 @@ function capped(
   // The cap lifts once enough of the counted impressions leave the window.
   const untilMs = (list[to - max] as number) + windowMs;
   const detail =
-    `${count} impression${count === 1 ? '' : 's'} of ${label} ` +
+    `${count} impression${count === 1 ? '' : 's'} of ${label(scope, name)} ` +
     `in the last ${formatDuration(windowMs)} (at most ${max})`;
   return { allowed: false, reason: 'capped', detail, untilMs };
 }

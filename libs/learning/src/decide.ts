@@ -1,7 +1,7 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { EligibleOffer, ScreenedOffer } from '@pulse/offers';
 import type { FeatureReading } from '@pulse/rules';
-import { isAllowed } from './contact-policy.js';
+import { hasContactRules, isAllowed } from './contact-policy.js';
 import type { ContactRules, ContactState } from './contact-policy.js';
 import { buildContextVector } from './context-vector.js';
 import type { DecisionRecord } from './feedback.js';
@@ -130,9 +130,10 @@ export function decide(input: DecideInput, context: DecideContext): Decision {
     throw new RangeError(`'limit' must be a non-negative integer, got ${limit}`);
   }
   const x = buildContextVector(context.options.context, input.features);
-  const verdicts = new Map<string, ConsideredOffer>();
+  // Verdicts by position in `input.screened`, which is the order reported.
+  const considered = new Array<ConsideredOffer>(input.screened.length);
 
-  const allowed = admit(input, placement, holdout, verdicts);
+  const { allowed, positions } = admit(input, placement, holdout, considered);
   const scored = allowed.map((eligible) =>
     scoreOffer(eligible, model, x, input.placement, placement, context),
   );
@@ -142,6 +143,7 @@ export function decide(input: DecideInput, context: DecideContext): Decision {
   // Verdicts and the record feedback needs.
   const { chosen, sameGroupAs } = ranking;
   const explain = input.explain === true;
+  const chosenVerdicts = new Map<ScoredOffer, ConsideredOffer>();
   chosen.forEach((offer, rank) => {
     const offerId = offer.eligible.offer.id;
     const verdict: ConsideredOffer = { offerId, verdict: 'chosen', score: offer.score };
@@ -155,14 +157,13 @@ export function decide(input: DecideInput, context: DecideContext): Decision {
         holdout,
       );
     }
-    verdicts.set(offerId, verdict);
+    chosenVerdicts.set(offer, verdict);
   });
-  for (const offer of scored) {
-    const offerId = offer.eligible.offer.id;
-    if (!verdicts.has(offerId)) {
-      verdicts.set(offerId, unchosenVerdict(offer, chosen, sameGroupAs.get(offerId), explain));
-    }
-  }
+  scored.forEach((offer, k) => {
+    const holder = sameGroupAs.get(offer.eligible.offer.id);
+    considered[positions[k]!] =
+      chosenVerdicts.get(offer) ?? unchosenVerdict(offer, chosen, holder, explain);
+  });
   return {
     decisionId: input.decisionId,
     placement: input.placement,
@@ -170,44 +171,49 @@ export function decide(input: DecideInput, context: DecideContext): Decision {
     holdout,
     deviated,
     offers: chosen.map(toChosenOffer),
-    considered: input.screened.flatMap((s) => verdicts.get(s.offer.id) ?? []),
+    considered,
     record: decisionRecord(input, holdout, x, chosen),
   };
 }
 
 /**
  * Settles the offers screening dropped, those the contact policy holds back
- * and, for a holdout shown nothing, all the rest; returns the offers left.
+ * and, for a holdout shown nothing, all the rest, into `considered`; returns
+ * the offers left, with their positions in `input.screened`.
  */
 function admit(
   input: DecideInput,
   placement: ResolvedPlacementOptions,
   holdout: boolean,
-  verdicts: Map<string, ConsideredOffer>,
-): EligibleOffer[] {
+  considered: ConsideredOffer[],
+): { allowed: EligibleOffer[]; positions: number[] } {
   const allowed: EligibleOffer[] = [];
-  for (const screened of input.screened) {
-    const offerId = screened.offer.id;
-    if (screened.status !== 'eligible') {
-      const verdict = screened.status;
-      verdicts.set(offerId, dropped(offerId, verdict, screened.reason, input.explain));
+  const positions: number[] = [];
+  const { screened } = input;
+  const policy = hasContactRules(input.contactRules);
+  for (let i = 0; i < screened.length; i++) {
+    const offer = screened[i]!;
+    const offerId = offer.offer.id;
+    if (offer.status !== 'eligible') {
+      considered[i] = dropped(offerId, offer.status, offer.reason, input.explain);
       continue;
     }
-    const contact = isAllowed(input.contact, screened.offer, input.atMs, input.contactRules);
-    if (!contact.allowed) {
-      verdicts.set(offerId, dropped(offerId, contact.reason, contact.detail, input.explain));
+    const contact = policy && isAllowed(input.contact, offer.offer, input.atMs, input.contactRules);
+    if (contact && !contact.allowed) {
+      considered[i] = dropped(offerId, contact.reason, contact.detail, input.explain);
       continue;
     }
-    allowed.push(screened);
+    allowed.push(offer);
+    positions.push(i);
   }
   if (!holdout || placement.holdout?.serve !== 'nothing') {
-    return allowed;
+    return { allowed, positions };
   }
   const why = `the profile is in the holdout of '${input.placement}', shown nothing`;
-  for (const { offer } of allowed) {
-    verdicts.set(offer.id, dropped(offer.id, 'held_out', why, input.explain));
-  }
-  return [];
+  allowed.forEach(({ offer }, k) => {
+    considered[positions[k]!] = dropped(offer.id, 'held_out', why, input.explain);
+  });
+  return { allowed: [], positions: [] };
 }
 
 function dropped(

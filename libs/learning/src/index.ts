@@ -41,6 +41,7 @@ export type { DecisionRecord, Feedback, FeedbackResult, ShownOffer } from './fee
 export {
   checkContactRules,
   createContactState,
+  hasContactRules,
   isAllowed,
   mergeContactStates,
   pruneContactState,

@@ -34,11 +34,11 @@ export function select(
   placement: ResolvedPlacementOptions,
   context: DecideContext,
 ): { ranking: Ranking; deviated: boolean } {
-  const ranking = pick(sortBy(scored, 'score'), limit, placement.allowSameGroup);
+  const ranking = pick(scored, bySampledScore, limit, placement.allowSameGroup);
   if (!learned) {
     return { ranking, deviated: false };
   }
-  const greedy = pick(sortBy(scored, 'greedyScore'), limit, placement.allowSameGroup);
+  const greedy = pick(scored, byGreedyScore, limit, placement.allowSameGroup);
   const first = ranking.chosen[0]?.eligible.offer.id;
   if (first === greedy.chosen[0]?.eligible.offer.id) {
     return { ranking, deviated: false };
@@ -79,10 +79,6 @@ export function scoreOffer(
   };
 }
 
-function sortBy(scored: readonly ScoredOffer[], key: 'score' | 'greedyScore'): ScoredOffer[] {
-  return [...scored].sort(key === 'score' ? bySampledScore : byGreedyScore);
-}
-
 // Two comparators rather than one reading `offer[key]`, which keeps the hot sort monomorphic.
 function bySampledScore(a: ScoredOffer, b: ScoredOffer): number {
   return b.score - a.score || byFixedScoreThenId(a, b);
@@ -104,22 +100,60 @@ export interface Ranking {
   sameGroupAs: Map<string, string>;
 }
 
-function pick(sorted: readonly ScoredOffer[], limit: number, allowSameGroup: boolean): Ranking {
+type Comparator = (a: ScoredOffer, b: ScoredOffer) => number;
+
+/**
+ * Offers kept in order beyond the `limit` best, for those skipped as the
+ * same group: an answer of a few offers reads only the head of the order,
+ * which one pass finds for less than sorting every offer.
+ */
+const SPARE_OFFERS = 8;
+
+/** Takes offers in `compare` order, best first, at most `limit`, one per group unless allowed. */
+function pick(
+  scored: readonly ScoredOffer[],
+  compare: Comparator,
+  limit: number,
+  allowSameGroup: boolean,
+): Ranking {
   const chosen: ScoredOffer[] = [];
   const sameGroupAs = new Map<string, string>();
   const groups = new Map<string, string>();
-  for (const offer of sorted) {
-    if (chosen.length >= limit) break;
+  let order = headOf(scored, compare, limit + SPARE_OFFERS);
+  for (let i = 0; i < order.length && chosen.length < limit; i++) {
+    const offer = order[i]!;
     const { id, group } = offer.eligible.offer;
     const holder = group === undefined ? undefined : groups.get(group);
     if (holder !== undefined && !allowSameGroup) {
       sameGroupAs.set(id, holder);
-      continue;
+    } else {
+      chosen.push(offer);
+      if (group !== undefined && holder === undefined) groups.set(group, id);
     }
-    chosen.push(offer);
-    if (group !== undefined && holder === undefined) groups.set(group, id);
+    // The head ran out before the answer filled: go on in the full order,
+    // which starts with the same offers (the order is total, ids differ).
+    if (i === order.length - 1 && order.length < scored.length) {
+      order = [...scored].sort(compare);
+    }
   }
   return { chosen, sameGroupAs };
+}
+
+/** The first `size` offers in `compare` order, in that order. */
+function headOf(scored: readonly ScoredOffer[], compare: Comparator, size: number): ScoredOffer[] {
+  const head: ScoredOffer[] = [];
+  if (size <= 0) return head;
+  for (const offer of scored) {
+    if (head.length === size) {
+      if (compare(offer, head[size - 1]!) >= 0) continue;
+      head.pop();
+    }
+    let j = head.length;
+    head.push(offer);
+    for (; j > 0 && compare(offer, head[j - 1]!) < 0; j--) head[j] = head[j - 1]!;
+    head[j] = offer;
+  }
+  return head;
 }
 
 /** Whether one more deviation keeps the placement's deviation share within its cap. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkContactRules,
   createContactState,
+  hasContactRules,
   isAllowed,
   mergeContactStates,
   pruneContactState,
@@ -141,5 +142,35 @@ describe('checkContactRules', () => {
 
   it('accepts the rules the tests use', () => {
     expect(checkContactRules(TWO_A_DAY)).toBe(TWO_A_DAY);
+  });
+});
+
+describe('hasContactRules', () => {
+  it.each<[string, ContactRules, boolean]>([
+    ['no rules', {}, false],
+    ['empty rule tables', { offers: {}, groups: {} }, false],
+    ['an offer rule', TWO_A_DAY, true],
+    ['a group rule', { groups: { g: { dismissalCooldownMs: DAY_MS } } }, true],
+    ['a default for offers', { defaultOffer: { maxImpressions: 1, windowMs: DAY_MS } }, true],
+    ['a default for groups', { defaultGroup: { conversionCooldownMs: DAY_MS } }, true],
+  ])('says whether %s hold a rule', (_, rules, expected) => {
+    expect(hasContactRules(rules)).toBe(expected);
+  });
+
+  it('reports no rule only where isAllowed allows everything', () => {
+    const state = recordContact(createContactState(), {
+      kind: 'impression',
+      offerId: 'lantern',
+      group: 'g',
+      atMs: T0,
+    });
+    for (const rules of [{}, { offers: {} }]) {
+      expect(isAllowed(state, { id: 'lantern', group: 'g' }, T0, rules)).toEqual({ allowed: true });
+    }
+    expect(
+      isAllowed(state, { id: 'lantern', group: 'g' }, T0, {
+        defaultGroup: { maxImpressions: 1, windowMs: DAY_MS },
+      }),
+    ).toMatchObject({ allowed: false, reason: 'capped' });
   });
 });

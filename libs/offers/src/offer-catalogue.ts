@@ -50,6 +50,9 @@ export class OfferCatalogue {
   // Each list is sorted by offer id, which ranking relies on for stable ties.
   private readonly byPlacement: ReadonlyMap<string, readonly Offer[]>;
 
+  // The audiences the offers of each placement include or exclude, sorted.
+  private readonly audiencesByPlacement: ReadonlyMap<string, readonly string[]>;
+
   constructor(offers: readonly Offer[]) {
     const sorted = [...offers].sort((a, b) => compareIds(a.id, b.id));
     this.ids = Object.freeze(sorted.map((offer) => offer.id));
@@ -65,6 +68,9 @@ export class OfferCatalogue {
     }
     this.byPlacement = byPlacement;
     this.placements = Object.freeze([...byPlacement.keys()].sort(compareIds));
+    this.audiencesByPlacement = new Map(
+      [...byPlacement].map(([placement, list]) => [placement, audiencesNamed(list)]),
+    );
   }
 
   /** How many offers the catalogue holds. */
@@ -81,6 +87,21 @@ export class OfferCatalogue {
   forPlacement(placement: string): readonly Offer[] {
     return this.byPlacement.get(placement) ?? NO_OFFERS;
   }
+
+  /**
+   * The audiences the offers of `placement` include or exclude, sorted: the
+   * only memberships screening that placement reads.
+   */
+  audiencesOf(placement: string): readonly string[] {
+    return this.audiencesByPlacement.get(placement) ?? NO_AUDIENCES;
+  }
+}
+
+const NO_AUDIENCES: readonly string[] = Object.freeze([]);
+
+function audiencesNamed(offers: readonly Offer[]): readonly string[] {
+  const ids = new Set(offers.flatMap((offer) => [...offer.include, ...offer.exclude]));
+  return Object.freeze([...ids].sort(compareIds));
 }
 
 /** Code-unit order, the same everywhere (no locale). */

@@ -138,6 +138,21 @@ describe('parseOfferCatalogue', () => {
     expect(catalogue.forPlacement('checkout')).toEqual([]);
   });
 
+  it('lists the audiences the offers of each placement include or exclude', () => {
+    const offers = [
+      { ...ok, id: 'a', audiences: { include: ['lapsed', 'big_spenders_30d'] } },
+      { ...ok, id: 'b', audiences: { exclude: ['lapsed'] }, placements: ['homepage', 'cart'] },
+      { ...ok, id: 'c', placements: ['email'] },
+    ];
+
+    const catalogue = parseOfferCatalogue({ offers }, { audienceIds: AUDIENCE_IDS });
+
+    expect(catalogue.audiencesOf('homepage')).toEqual(['big_spenders_30d', 'lapsed']);
+    expect(catalogue.audiencesOf('cart')).toEqual(['lapsed']);
+    expect(catalogue.audiencesOf('email')).toEqual([]);
+    expect(catalogue.audiencesOf('checkout')).toEqual([]);
+  });
+
   it('freezes offer content', () => {
     const catalogue = parseOfferCatalogue(CATALOGUE);
 

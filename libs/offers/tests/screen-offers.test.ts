@@ -58,4 +58,42 @@ describe('screenOffers', () => {
     });
     expect(scheduled.get('xmas')?.group).toBe('seasonal');
   });
+
+  it('screens offers that share a rule text alike, each failure reported under its own offer', () => {
+    const offer = (id: string, extra: Record<string, unknown>) => ({
+      id,
+      name: id,
+      placements: ['homepage'],
+      value: 10,
+      ...extra,
+    });
+    const shared = parseOfferCatalogue({
+      offers: [
+        offer('a', {
+          eligibility: 'features.spend_30d >= 100.0',
+          boost: 'features.spend_30d / 100.0',
+        }),
+        offer('b', {
+          eligibility: 'features.spend_30d >= 100.0',
+          boost: 'features.spend_30d / 100.0',
+        }),
+        offer('c', { eligibility: "traits.plan == 'gold'" }),
+        offer('d', { eligibility: "traits.plan == 'gold'" }),
+      ],
+    });
+    const failed: string[] = [];
+    const onError = (offerId: string, rule: string) => failed.push(`${offerId}.${rule}`);
+
+    const screened = screenOffers(shared, rankInput(), { onError });
+
+    expect(screened.map((s) => [s.offer.id, s.status])).toEqual([
+      ['a', 'eligible'],
+      ['b', 'eligible'],
+      ['c', 'not_eligible'],
+      ['d', 'not_eligible'],
+    ]);
+    // 150 spent: a boost of 1.5, so 10 × (1 + 1.5).
+    expect(screened.slice(0, 2).map((s) => s.status === 'eligible' && s.score)).toEqual([25, 25]);
+    expect(failed).toEqual(['c.eligibility', 'd.eligibility']);
+  });
 });

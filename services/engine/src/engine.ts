@@ -259,7 +259,7 @@ export async function startEngine(
       audienceIds: () => definitions.audiences.ids,
     });
     context.deletions = createDeletionRequests(parts.nc);
-    context.decisions = createDecisionLog(parts.nc);
+    context.decisions = createDecisionLog(parts.nc, { logger });
     if (config.audienceStore === 'kv') {
       const audienceStore = await proceed(openAudienceStore(parts.nc, logger));
       parts.audienceStore = audienceStore;

@@ -100,6 +100,19 @@ function setKey(reading: Record<string, number>, key: string, score: number): vo
 }
 
 /**
+ * An empty object that V8 keeps as a hash table. Readings put keys from an
+ * open set in score order: as ordinary objects, nearly every reading would
+ * get a hidden class of its own, built key by key and never used again.
+ */
+function dictionaryObject(): Record<string, number> {
+  const object: Record<string, number> = { first: 0, second: 0 };
+  // Deleting a property other than the last turns the object into a hash table.
+  delete object.first;
+  delete object.second;
+  return object;
+}
+
+/**
  * Scores decayed to `atMs`, keys above {@link MIN_REPORTED_SCORE}, inserted in
  * descending score order (JavaScript lists integer-like keys first regardless).
  */
@@ -108,8 +121,8 @@ export function readAffinity(
   def: AffinityDefinition,
   atMs: number,
 ): Record<string, number> {
-  const reading: Record<string, number> = {};
-  if (state === undefined) return reading;
+  if (state === undefined) return {};
+  const reading = dictionaryObject();
   const keys: string[] = [];
   const scores: number[] = [];
   for (let i = 0; i < state.keys.length; i++) {

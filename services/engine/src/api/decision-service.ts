@@ -56,7 +56,9 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
       const anonymous = { ...emptyProfile('', nowMs), features: emptyStates() };
       const profile = found && personalized ? found : anonymous;
       const view = profileView(profile, defs, nowMs);
-      const audiences = new Set(defs.audiences.evaluate(view));
+      // Screening reads only the audiences the placement's offers name.
+      const named = defs.offers.audiencesOf(placement);
+      const audiences = new Set(defs.audiences.evaluateSome(named, view));
       const screened = screenOffers(defs.offers, {
         placement,
         view,

@@ -10,7 +10,7 @@ import type { ContactState, Decision, DecisionRecord, Feedback } from '@pulse/le
 import type { Event } from '@pulse/proto';
 import { AMOUNT_MAX } from '@pulse/events';
 import type { PulseStore } from '@pulse/store';
-import { findProfile } from '../profile/find-profile.js';
+import { PROFILE_ID_TYPE } from '../profile/find-profile.js';
 import type { Definitions } from '../definitions.js';
 import { counters } from './learning-state.js';
 import type { LearningBatch } from './learning-state.js';
@@ -157,9 +157,21 @@ function saveContact(
   else store.contacts.putSync(profileId, contact);
 }
 
-/** The profile a decision's profile id names now (it may have been merged since). */
+/** Most merges followed from a decision's profile id, as `findProfile` follows them. */
+const MAX_MERGE_HOPS = 64;
+
+/**
+ * The profile a decision's profile id names now (it may have been merged
+ * since): `findProfile`'s walk, without decoding the profile it ends at.
+ */
 function profileIdNow(store: PulseStore, profileId: string): string {
-  return findProfile(store, { type: 'profile_id', value: profileId })?.id ?? profileId;
+  let id: string | undefined = profileId;
+  for (let hop = 0; id !== undefined && hop <= MAX_MERGE_HOPS; hop += 1) {
+    if (store.profiles.doesExist(id)) return id;
+    // A merged-away id links to the profile that absorbed it.
+    id = store.profileIdOf(PROFILE_ID_TYPE, id);
+  }
+  return profileId;
 }
 
 /** Forgets decisions whose attribution window closed before `cutoffMs`; returns how many. */

@@ -1,11 +1,12 @@
-import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { headers } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, rawSubject } from '@pulse/nats';
 import type { Decision } from '@pulse/learning';
-import { DecisionLoggedSchema, EventSchema, EventType, OfferVerdict } from '@pulse/proto';
+import { OfferVerdict } from '@pulse/proto';
 import type { DecisionLogged } from '@pulse/proto';
+import type { Logger } from 'pino';
+import { encodeDecisionEvent } from './encode-decision-event.js';
 
 /** Source token decisions are published under on the raw stream. */
 export const DECISION_SOURCE = 'pulse-decisions';
@@ -13,6 +14,12 @@ export const DECISION_SOURCE = 'pulse-decisions';
 /** Puts decisions on the raw stream. */
 export interface DecisionLog {
   publish(decision: DecisionLogged): void;
+}
+
+/** Options of {@link createDecisionLog}. */
+export interface DecisionLogOptions {
+  /** Where a publish that failed after Decide answered is reported. @default not reported */
+  logger?: Logger;
 }
 
 /**
@@ -23,27 +30,58 @@ export interface DecisionLog {
  * not awaited: Decide does not wait for JetStream. A decision published
  * while NATS is unreachable is buffered by the client and sent on reconnect;
  * feedback that overtakes its decision is counted as for an unknown one.
+ *
+ * The decisions of one turn of the event loop are published together, in
+ * order, at its end: the NATS client then writes them to its socket in one
+ * call rather than one call each.
  */
-export function createDecisionLog(nc: NatsConnection): DecisionLog {
+export function createDecisionLog(
+  nc: NatsConnection,
+  options: DecisionLogOptions = {},
+): DecisionLog {
   const subject = rawSubject(DECISION_SOURCE);
+  const log = options.logger?.child({ component: 'decision-log' });
+  let queued: { decisionId: string; data: Uint8Array; headers: MsgHdrs }[] = [];
+  const flush = () => {
+    const batch = queued;
+    queued = [];
+    for (const { decisionId, data, headers } of batch) {
+      try {
+        nc.publish(subject, data, { headers });
+      } catch (err) {
+        // The connection closed within the turn; Decide has answered already.
+        log?.error({ err, decisionId }, 'decision not published');
+      }
+    }
+  };
   return {
     publish(decision) {
-      const event = create(EventSchema, {
-        messageId: decision.decisionId,
-        type: EventType.DECISION,
-        // When it was made; `decision.decidedAt` is the instant decided at
-        // (a Decide `as_of` may lie days ahead, past what an event may claim).
-        timestamp: timestampFromMs(Date.now()),
-        receivedAt: timestampFromMs(Date.now()),
-        source: DECISION_SOURCE,
-        decision,
-      });
+      const data = encodeDecision(decision);
       const h = headers();
       h.set(HEADERS.msgId, decision.decisionId);
       h.set(HEADERS.source, DECISION_SOURCE);
-      nc.publish(subject, toBinary(EventSchema, event), { headers: h });
+      if (nc.isClosed() || nc.isDraining()) {
+        // Fails now, so that Decide fails rather than answer unlogged.
+        nc.publish(subject, data, { headers: h });
+        return;
+      }
+      if (queued.length === 0) setImmediate(flush);
+      queued.push({ decisionId: decision.decisionId, data, headers: h });
     },
   };
+}
+
+function encodeDecision(decision: DecisionLogged): Uint8Array {
+  // When it was made; `decision.decidedAt` is the instant decided at
+  // (a Decide `as_of` may lie days ahead, past what an event may claim).
+  const nowMs = Date.now();
+  const fields = {
+    messageId: decision.decisionId,
+    source: DECISION_SOURCE,
+    timestampMs: nowMs,
+    receivedAtMs: nowMs,
+  };
+  return encodeDecisionEvent(fields, decision);
 }
 
 /** The proto verdict of each libs/learning verdict. */
@@ -75,7 +113,9 @@ export function toDecisionLogged(
     verdicts.push(OFFER_VERDICT_CODES[c.verdict]);
     scores.push(c.score ?? 0);
   }
-  return create(DecisionLoggedSchema, {
+  // A literal rather than `create`, which builds messages reflectively.
+  return {
+    $typeName: 'pulse.v1.DecisionLogged',
     decisionId: decision.decisionId,
     profileId,
     placement: decision.placement,
@@ -90,5 +130,5 @@ export function toDecisionLogged(
     explored: decision.deviated,
     chosen: decision.offers.map((o) => o.offerId),
     chosenGroups: decision.offers.map((o) => o.group ?? ''),
-  });
+  };
 }

@@ -54,7 +54,14 @@ export function createDecisionMetrics(
       }
     },
   });
+  // One child per placement (those of the catalogue): prom-client hashes
+  // the labels of every `observe` given them.
+  const byPlacement = new Map<string, Histogram.Internal<'placement'>>();
   return {
-    observeDecision: (placement, seconds) => latency.observe({ placement }, seconds),
+    observeDecision(placement, seconds) {
+      let child = byPlacement.get(placement);
+      if (child === undefined) byPlacement.set(placement, (child = latency.labels(placement)));
+      child.observe(seconds);
+    },
   };
 }

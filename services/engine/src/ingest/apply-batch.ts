@@ -1,4 +1,3 @@
-import { fromBinary } from '@bufbuild/protobuf';
 import {
   DEFAULT_MAX_FUTURE_SKEW_MS,
   IDENTIFIER_MAX_BYTES,
@@ -9,7 +8,7 @@ import {
   utf8ByteLength,
 } from '@pulse/events';
 import { READ_GRACE_MS, applyEvent } from '@pulse/features';
-import { EventSchema, EventType, TransitionReason } from '@pulse/proto';
+import { EventType, TransitionReason } from '@pulse/proto';
 import type { Event } from '@pulse/proto';
 import type { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
@@ -26,6 +25,7 @@ import {
   applyFeedback,
   pruneDecisions,
 } from '../decision/apply-decisions.js';
+import { decodeEvent } from '../decision/decode-decision-event.js';
 import type { LearningBatch, LearningRuntime } from '../decision/learning-state.js';
 import { applyMergedState } from '../partition/merged-state.js';
 import type { Ownership } from '../partition/ownership.js';
@@ -315,7 +315,7 @@ function checkEvent(event: Event): string | undefined {
 
 function decode(data: Uint8Array): Event | undefined {
   try {
-    return fromBinary(EventSchema, data);
+    return decodeEvent(data);
   } catch {
     return undefined;
   }
