@@ -11,6 +11,7 @@ export const BENCHMARKS = [
   'audience',
   'partitions',
   'freshness',
+  'mixed',
   'memory',
 ] as const;
 
@@ -23,6 +24,7 @@ const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = [
   'profile-read',
   'windows',
   'freshness',
+  'mixed',
 ];
 
 /** The benchmarks that start their own nats-server. */
@@ -34,6 +36,7 @@ export const NATS_BENCHMARKS: readonly BenchmarkName[] = [
   'audience',
   'partitions',
   'freshness',
+  'mixed',
   'memory',
 ];
 
@@ -141,7 +144,7 @@ const QUICK_DEFAULTS: Defaults = {
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions,freshness,memory]
+export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions,freshness,mixed,memory]
   [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE]`;
 

@@ -12,8 +12,8 @@ import { UCI_FILE, setup } from '../harness/index.js';
 import type { TestEnv } from '../harness/index.js';
 import { spawnEngine } from '../harness/engine-process.js';
 import type { EngineProcess } from '../harness/engine-process.js';
-import { LatencyRecorder } from './latency-recorder.js';
 import type { LatencySummary } from './latency-recorder.js';
+import { openLoop } from './open-loop.js';
 import { buildOrderWorkload } from './order-workload.js';
 import { publishWorkload } from './publish-events.js';
 import { formatNumber, row } from './report.js';
@@ -213,8 +213,8 @@ async function decideLocalAndForwarded(
       (owner === target.name ? local : forwarded).push(user);
     }
     return {
-      local: await openLoop(decisions, local, options),
-      forwarded: await openLoop(decisions, forwarded, options),
+      local: await decideOpenLoop(decisions, local, options),
+      forwarded: await decideOpenLoop(decisions, forwarded, options),
     };
   } finally {
     profiles.close();
@@ -222,33 +222,22 @@ async function decideLocalAndForwarded(
   }
 }
 
-/** Decide at a fixed offered rate; latency counts from each call's due time. */
-async function openLoop(
+/** Decide at the benchmark's offered rate for these users. */
+async function decideOpenLoop(
   decisions: ReturnType<typeof createClient<typeof DecisionService>>,
   users: string[],
   options: PartitionsBenchOptions,
 ): Promise<LatencySummary> {
   if (users.length === 0) throw new Error('no profile on this side of the partitions');
-  const recorder = new LatencyRecorder();
-  const intervalMs = 1_000 / options.decideRate;
-  const started = performance.now();
-  const measureFrom = started + options.warmupMs;
-  const end = measureFrom + options.phaseMs;
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; ; i += 1) {
-    const due = started + i * intervalMs;
-    if (due >= end) break;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    const user = users[i % users.length]!;
-    inFlight.push(
-      decisions
-        .decide({ placement: 'homepage', identifiers: [{ type: 'user_id', value: user }] })
-        .then(() => {
-          if (due >= measureFrom) recorder.record(performance.now() - due);
-        }),
-    );
-  }
-  await Promise.all(inFlight);
-  return recorder.summary();
+  const phase = {
+    ratePerSec: options.decideRate,
+    warmupMs: options.warmupMs,
+    phaseMs: options.phaseMs,
+  };
+  return openLoop(phase, (i) =>
+    decisions.decide({
+      placement: 'homepage',
+      identifiers: [{ type: 'user_id', value: users[i % users.length]! }],
+    }),
+  );
 }

@@ -17,6 +17,7 @@ import { NATS_BENCHMARKS, USAGE, resolveBenchOptions } from './options.js';
 import type { BenchmarkName, ResolvedBenchOptions } from './options.js';
 import { runFreshnessBench } from './freshness.bench.js';
 import { runMemoryBench } from './memory.bench.js';
+import { runMixedBench } from './mixed.bench.js';
 import { runPartitionsBench } from './partitions.bench.js';
 import { runProfileReadBench } from './profile-read.bench.js';
 import { meets, printResult, writeJson } from './report.js';
@@ -56,6 +57,14 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
       primeCalls: o.primeCalls,
     }),
   memory: (o) => runMemoryBench({ profiles: o.memoryProfiles }),
+  mixed: (o) =>
+    runMixedBench({
+      profileEvents: o.decideProfileEvents,
+      decideRate: o.quick ? 300 : 400,
+      ingestRate: o.quick ? 1_000 : 1_500,
+      warmupMs: o.warmupMs,
+      phaseMs: o.phaseMs * 3,
+    }),
   freshness: (o) =>
     runFreshnessBench({
       ratesPerSec: o.freshnessRates,
