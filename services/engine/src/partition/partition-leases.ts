@@ -113,8 +113,9 @@ export async function startPartitionLeases(options: LeaseOptions): Promise<Parti
     for (const p of [...claimed.keys()]) {
       const entry = leases.get(p);
       const next = leaseValue(table.self, table.ownsPartition(p));
+      // Our last write's revision: a renewal after it by anyone else would name them.
       const renewed =
-        entry?.lease.owner === table.self ? await update(kv, p, next, entry.revision) : undefined;
+        entry?.lease.owner === table.self ? await update(kv, p, next, claimed.get(p)!) : undefined;
       if (renewed === undefined) lost.push(p);
       else {
         claimed.set(p, renewed);
@@ -177,12 +178,22 @@ export async function startPartitionLeases(options: LeaseOptions): Promise<Parti
       if (revision === undefined) gone.push(p);
       else {
         claimed.set(p, revision);
+        leases.set(p, {
+          lease: { owner: table.self, ready: false, renewedAtMs: nowMs },
+          revision,
+        });
         kept.push(p);
       }
     }
     table.add(kept);
     if (gone.length > 0) options.release(gone);
-    if (options.held.length > 0) log.info({ kept, gone }, 'partitions held before the restart');
+    if (options.held.length > 0) {
+      // `kept` still depends on the first renewal: a lease that lapsed meanwhile may be lost.
+      log.info(
+        { kept, gone },
+        'partitions LMDB held before the restart, claimed again or given up',
+      );
+    }
   };
 
   const startBuild = (partitions: number[], publishAfterSeq: number) => {
