@@ -13,7 +13,7 @@ import { PulseStore } from '@pulse/store';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setup, waitFor } from '../harness/index.js';
 import type { TestEnv } from '../harness/index.js';
 import { spawnCollector, spawnEngine } from '../harness/engine-process.js';
@@ -53,14 +53,15 @@ describe('partitioned engines in separate processes', () => {
   let nc: NatsConnection;
   const nodes: Node[] = [];
 
-  beforeAll(async () => {
+  // Each case gets its own nats-server: the partition count is the installation's.
+  beforeEach(async () => {
     env = await setup();
     collector = await spawnCollector(env);
     nc = await connect({ servers: env.nats.url });
   });
 
-  afterAll(async () => {
-    for (const node of nodes) {
+  afterEach(async () => {
+    for (const node of nodes.splice(0)) {
       node.profiles.close();
       node.audiences.close();
       node.decisions.close();
@@ -297,6 +298,31 @@ describe('partitioned engines in separate processes', () => {
     };
     expect(await retried(() => listed(survivors[1]!))).toEqual(await listed(reference));
   }, 240_000);
+
+  it('keeps its partitions without a rebuild when restarted on its data within the lease', async () => {
+    const extra = { PULSE_PARTITIONS: '4', PULSE_LEASE_MS: '20000', PULSE_CONSUMER_NAME: 'solo' };
+    const first = await start('solo', extra);
+    // Alone, it claims all four a lease after starting (it waits to learn of peers).
+    await waitFor(async () => ((await owned([first]))[0] === 4 ? true : undefined), 60_000);
+    const calls = generateStream('solo').calls.slice(0, 300);
+    await publish(calls);
+    await caughtUp([first]);
+    const identifier = { type: 'user_id', value: String(calls.find((c) => c.userId)!.userId) };
+    const asOf = timestampFromMs(READ_AT_MS);
+    const before = (await first.profiles.getProfile({ identifier, asOf })).profile!;
+    first.handle.child.kill('SIGTERM');
+    expect(await first.handle.exited).toBe(0);
+
+    const startedMs = Date.now();
+    const again = await start('solo', extra);
+    await waitFor(async () => ((await owned([again]))[0] === 4 ? true : undefined), 60_000);
+    // Well within the lease: it did not wait to claim, nor lose a lease, nor replay the stream.
+    expect(Date.now() - startedMs).toBeLessThan(15_000);
+    const log = again.handle.output();
+    expect(log).not.toContain('partition leases lost');
+    expect(log).not.toContain('partitions rebuilt from the stream');
+    expect((await again.profiles.getProfile({ identifier, asOf })).profile).toEqual(before);
+  }, 120_000);
 });
 
 /**
