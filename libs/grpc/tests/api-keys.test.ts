@@ -99,6 +99,11 @@ describe('parseApiKeys', () => {
     expect((err as ApiKeysFileError).file).toBe('keys.yaml');
   });
 
+  it('quotes the value it refuses', () => {
+    const text = `keys: [{ id: a, sha256: ${ABC_SHA256}, scopes: [ingest, profile:write] }]`;
+    expect(() => parseApiKeys(text)).toThrow(/keys\[0\]\.scopes\[1\].*\(got 'profile:write'\)/);
+  });
+
   it.each([
     ['id', `{ id: a, sha256: ${ABC_SHA256}, scopes: [admin] }`, 'keys[1].id'],
     ['digest', `{ id: b, sha256: ${ABC_SHA256}, scopes: [admin] }`, 'keys[1].sha256'],

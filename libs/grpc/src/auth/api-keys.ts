@@ -105,7 +105,9 @@ export function parseApiKeys(text: string, file = '<keys>'): ApiKeyRing {
   const parsed = fileSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ApiKeysFileError(file, issuePath(issue.path), issue.message);
+    const found = valueAt(document, issue.path);
+    const got = typeof found === 'string' || typeof found === 'number' ? ` (got '${found}')` : '';
+    throw new ApiKeysFileError(file, issuePath(issue.path), `${issue.message}${got}`);
   }
   const keys = parsed.data.keys;
   const seenIds = new Set<string>();
@@ -145,4 +147,14 @@ function issuePath(path: readonly PropertyKey[]): string {
       typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`,
     )
     .join('');
+}
+
+/** The value at `path` in a parsed document, if there is one. */
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let value = document;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
