@@ -371,6 +371,18 @@ describe('identity cases (tests/e2e/fixtures/identity-shop)', () => {
     expect(stdout).toContain(`deleted profile ${profileId} (`);
     expect(stdout).toContain('anonymous_id=a16');
     expect(await profileOf(t.stack, 'anonymous_id', 'a16')).toBeUndefined();
+    // Asked for afterwards, the CLI says so in words and exits 1.
+    const gone = run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'profile', 'user_id', 'u16', '--engine', engine],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
+    await expect(gone).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no profile held user_id=u16'),
+    });
   });
 
   /** The data of the last message on `subject`, or undefined when there is none. */

@@ -1,4 +1,6 @@
 import { toJson } from '@bufbuild/protobuf';
+import { status as Status } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import { createClient } from '../client-security.js';
 import {
   AudienceService,
@@ -33,7 +35,10 @@ export async function runGetProfile(
 ): Promise<void> {
   const client = createClient(ProfileService, address, { deadlineMs: DEADLINE_MS });
   try {
-    const { profile } = await client.getProfile({ identifier });
+    const { profile } = await client.getProfile({ identifier }).catch((err: unknown) => {
+      if ((err as ServiceError).code !== Status.NOT_FOUND) throw err;
+      throw new Error(`no profile held ${identifier.type}=${identifier.value}`, { cause: err });
+    });
     write(output.json ? toJson(ProfileSchema, profile!) : formatProfile(profile!));
   } finally {
     client.close();

@@ -47,7 +47,7 @@ export async function runStatus(options: StatusOptions): Promise<void> {
     }
   };
   await attempt('nats', () => readStreams(options.natsUrl, status));
-  await attempt('engine metrics', async () => {
+  await attempt(`engine metrics at ${options.engineMetrics} (--engine-metrics)`, async () => {
     status.profiles = await readProfileCount(options.engineMetrics);
   });
   await attempt('engine gRPC', () => readAudiences(options.engine, status));
