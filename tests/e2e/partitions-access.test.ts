@@ -58,7 +58,9 @@ describe('API key scopes with partitioned engines', () => {
       PULSE_LEASE_MS: String(LEASE_MS),
       PULSE_API_KEYS_FILE: keysFile,
     };
-    [a1, a2] = await Promise.all(['a1', 'a2'].map((n) => startNode(env, n, extra)));
+    const started = await Promise.all(['a1', 'a2'].map((n) => startNode(env, n, extra)));
+    a1 = started[0]!;
+    a2 = started[1]!;
     nodes.push(a1!, a2!);
     await settled([a1!, a2!], PARTITIONS, LEASE_MS);
     await publish(nc, generated.calls.slice(0, 1_500), 'acl');

@@ -46,7 +46,9 @@ describe('an engine restarted within its lease', () => {
     collector = await spawnCollector(env);
     nc = await connect({ servers: env.nats.url });
     const partitioned = { PULSE_PARTITIONS: String(PARTITIONS), PULSE_LEASE_MS: String(LEASE_MS) };
-    [k1, k2] = await Promise.all(['r1', 'r2'].map((n) => startNode(env, n, partitioned)));
+    const started = await Promise.all(['r1', 'r2'].map((n) => startNode(env, n, partitioned)));
+    k1 = started[0]!;
+    k2 = started[1]!;
     reference = await startNode(env, 'reference', {});
     nodes.push(k1!, k2!, reference);
     await settled([k1!, k2!], PARTITIONS, LEASE_MS);

@@ -54,7 +54,9 @@ describe('calls routed between partitioned engines', () => {
     collector = await spawnCollector(env);
     nc = await connect({ servers: env.nats.url });
     const partitioned = { PULSE_PARTITIONS: String(PARTITIONS), PULSE_LEASE_MS: String(LEASE_MS) };
-    [r1, r2] = await Promise.all(['r1', 'r2'].map((n) => startNode(env, n, partitioned)));
+    const started = await Promise.all(['r1', 'r2'].map((n) => startNode(env, n, partitioned)));
+    r1 = started[0]!;
+    r2 = started[1]!;
     reference = await startNode(env, 'reference', {});
     nodes.push(r1!, r2!, reference);
     await settled([r1!, r2!], PARTITIONS, LEASE_MS);

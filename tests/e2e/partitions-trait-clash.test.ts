@@ -57,7 +57,9 @@ describe('a trait type clash across a merge of profiles on two engines', () => {
     collector = await spawnCollector(env);
     nc = await connect({ servers: env.nats.url });
     const partitioned = { PULSE_PARTITIONS: String(PARTITIONS), PULSE_LEASE_MS: String(LEASE_MS) };
-    [t1, t2] = await Promise.all(['t1', 't2'].map((n) => startNode(env, n, partitioned)));
+    const started = await Promise.all(['t1', 't2'].map((n) => startNode(env, n, partitioned)));
+    t1 = started[0]!;
+    t2 = started[1]!;
     reference = await startNode(env, 'reference', {});
     nodes.push(t1!, t2!, reference);
     await settled([t1!, t2!], PARTITIONS, LEASE_MS);
@@ -94,9 +96,9 @@ describe('a trait type clash across a merge of profiles on two engines', () => {
       const absorbed = expected.merges[0]!.absorbedProfileId;
       const across = ownerOf(absorbed) !== ownerOf(expected.profileId);
       if (across) crossing += 1;
-      if (actual.traits.score !== 5) {
+      if (actual.traits?.score !== 5) {
         wrong.push(
-          `${identifier.value}: score ${JSON.stringify(actual.traits.score)}, across ${across}`,
+          `${identifier.value}: score ${JSON.stringify(actual.traits?.score)}, across ${across}`,
         );
       }
     }
