@@ -69,7 +69,7 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
     runFreshnessBench({
       ratesPerSec: o.freshnessRates,
       warmupMs: o.warmupMs,
-      phaseMs: o.phaseMs * 3,
+      phaseMs: o.quick ? o.phaseMs * 3 : o.phaseMs,
     }),
   partitions: (o) =>
     runPartitionsBench({

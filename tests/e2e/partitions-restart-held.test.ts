@@ -82,7 +82,7 @@ describe('an engine restarted within its lease', () => {
       .map((l) => l.slice(0, 400))
       .join('\n');
     process.stdout.write(`restarted engine:\n${lines}\n`);
-    expect(log).toContain('partitions held before the restart');
+    expect(log).toContain('partitions LMDB held before the restart');
     expect(log, lines).not.toContain('partitions rebuilt from the stream');
     expect((await owned([restarted]))[0]).toBe(ownedBefore);
   });

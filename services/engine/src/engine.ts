@@ -53,7 +53,7 @@ import { BackfillStatus, changedAudiences } from './audience/backfill.js';
 import { openAudienceStore, toDefinition } from './audience/definition-store.js';
 import { OWN_ALL } from './partition/ownership.js';
 import { readHeld } from './partition/partition-data.js';
-import { checkPartitionCount } from './partition/partition-leases.js';
+import { checkNameFree, checkPartitionCount } from './partition/partition-leases.js';
 import { PartitionTable } from './partition/partition-table.js';
 import {
   partitionMethods,
@@ -249,7 +249,10 @@ export async function startEngine(
     };
     await proceed(ensureStreams(parts.nc, streamOptions));
     checkHeldCount(store, config.partitions);
-    if (table) await proceed(checkPartitionCount(parts.nc, table.count));
+    if (table) {
+      await proceed(checkPartitionCount(parts.nc, table.count));
+      await proceed(checkNameFree(parts.nc, table.self, config.leaseMs));
+    }
     parts.observers = startEngineObservers({
       registry: metrics.registry,
       store,

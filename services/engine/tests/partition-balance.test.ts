@@ -5,14 +5,15 @@
  * work; a replica that prefers no partition does none of it.
  */
 import { describe, expect, it } from 'vitest';
-import { preferredOwner } from '../src/partition/partition-leases.js';
+import { assignPartitions } from '../src/partition/partition-leases.js';
 
 const PARTITIONS = 12;
 
 function spread(replicas: number): number[] {
   const names = Array.from({ length: replicas }, (_, i) => `pulse-engine-${i}`);
   const counts = names.map(() => 0);
-  for (let p = 0; p < PARTITIONS; p += 1) counts[names.indexOf(preferredOwner(p, names))]! += 1;
+  const assignment = assignPartitions(PARTITIONS, names);
+  for (let p = 0; p < PARTITIONS; p += 1) counts[names.indexOf(assignment.get(p)!)]! += 1;
   return counts;
 }
 

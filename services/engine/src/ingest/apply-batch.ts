@@ -27,7 +27,7 @@ import {
 } from '../decision/apply-decisions.js';
 import { decodeEvent } from '../decision/decode-decision-event.js';
 import type { LearningBatch, LearningRuntime } from '../decision/learning-state.js';
-import { applyMergedState } from '../partition/merged-state.js';
+import { applyMergedState, markMergedStateApplied } from '../partition/merged-state.js';
 import type { Ownership } from '../partition/ownership.js';
 import { eventIdentifiers, resolveProfile } from '../profile/resolve-profile.js';
 import type { ProfileCache, ResolveContext } from '../profile/resolve-profile.js';
@@ -206,7 +206,12 @@ function applyMessage(
       outcome,
     );
   }
-  ctx.store.rememberMessage(event.messageId, Date.now());
+  // A merged state is remembered for good: see markMergedStateApplied.
+  if (event.type === EventType.MERGED_STATE && event.mergedState) {
+    markMergedStateApplied(ctx.store, event.mergedState.absorbedId);
+  } else {
+    ctx.store.rememberMessage(event.messageId, Date.now());
+  }
 }
 
 /** An event a customer did: identity, traits, features, feedback, the clock. */

@@ -17,6 +17,7 @@ const STATUS_HEADER = 'Pulse-Status';
 const DETAILS_HEADER = 'Pulse-Details';
 const FIELD_HEADER = 'Pulse-Field';
 const REQUEST_ID_HEADER = 'Pulse-Request-Id';
+const PARTITIONS_HEADER = 'Pulse-Partitions';
 
 /** The subject an engine answers forwarded calls on. */
 export function callSubject(engineId: string): string {
@@ -41,6 +42,7 @@ export function serveForwardedCalls(
   engineId: string,
   methods: readonly ForwardedMethod[],
   logger: Logger,
+  ownsPartitions: (partitions: readonly number[]) => boolean,
 ): Subscription {
   const log = logger.child({ component: 'forwarded-calls' });
   const byPath = new Map(methods.map((m) => [pathOf(m.method), m]));
@@ -50,18 +52,29 @@ export function serveForwardedCalls(
         log.warn({ err }, 'forwarded call subscription failed');
         return;
       }
-      void answer(msg, byPath, log);
+      void answer(msg, byPath, log, ownsPartitions);
     },
   });
 }
 
-async function answer(msg: Msg, byPath: Map<string, ForwardedMethod>, log: Logger): Promise<void> {
+async function answer(
+  msg: Msg,
+  byPath: Map<string, ForwardedMethod>,
+  log: Logger,
+  ownsPartitions: (partitions: readonly number[]) => boolean,
+): Promise<void> {
   const path = msg.headers?.get(METHOD_HEADER) ?? '';
   const requestId = msg.headers?.get(REQUEST_ID_HEADER) || randomUUID();
   const target = byPath.get(path);
   const reply = headers();
   try {
     if (!target) throw new StatusError(Status.UNIMPLEMENTED, `no forwarded method ${path}`);
+    // A caller that counts on this engine for some partitions must not get
+    // an answer from one that gave them up since it last looked.
+    const expected = msg.headers?.get(PARTITIONS_HEADER);
+    if (expected && !ownsPartitions(expected.split(',').map(Number))) {
+      throw new StatusError(Status.UNAVAILABLE, 'partitions are changing owner; retry shortly');
+    }
     const deadlineMs = Number(msg.headers?.get(DEADLINE_HEADER) ?? '0');
     const remaining = deadlineMs > 0 ? deadlineMs - Date.now() : DEFAULT_FORWARD_TIMEOUT_MS;
     if (remaining <= 0) throw new StatusError(Status.DEADLINE_EXCEEDED, 'deadline exceeded');
@@ -100,6 +113,8 @@ export async function forwardCall<O extends DescMessage>(
   method: DescMethod & { output: O },
   request: unknown,
   call: Pick<CallContext, 'deadline' | 'requestId'>,
+  /** The partitions the answer must cover, which the engine must still own. */
+  partitions?: readonly number[],
 ): Promise<unknown> {
   const deadlineMs = call.deadline?.getTime() ?? Date.now() + DEFAULT_FORWARD_TIMEOUT_MS;
   const remaining = deadlineMs - Date.now();
@@ -108,6 +123,7 @@ export async function forwardCall<O extends DescMessage>(
   h.set(METHOD_HEADER, pathOf(method));
   h.set(DEADLINE_HEADER, String(deadlineMs));
   h.set(REQUEST_ID_HEADER, call.requestId);
+  if (partitions && partitions.length > 0) h.set(PARTITIONS_HEADER, partitions.join(','));
   let reply: Msg;
   try {
     const data = toBinary(method.input as DescMessage, request as never);

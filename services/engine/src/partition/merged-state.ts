@@ -23,19 +23,31 @@ function mergedStateId(absorbedId: string): string {
 
 /**
  * Records, in the caller's transaction, that the absorbed profile's state
- * was folded in here, so that a copy another engine sent (it owned the
- * absorbed profile then) is dropped as a duplicate instead of counted twice.
+ * was folded in here, so that a copy (sent by its owner, or again by a new
+ * owner rebuilding its partition) is dropped as a duplicate instead of
+ * counted twice. Unlike other message ids these marks are never pruned: a
+ * partition can be rebuilt from the stream at any time.
  */
 export function markMergedStateApplied(store: PulseStore, absorbedId: string): void {
-  store.rememberMessage(mergedStateId(absorbedId), Date.now());
+  store.dedupe.putSync(mergedStateId(absorbedId), Date.now());
 }
 
-/** Copies the marks of {@link markMergedStateApplied} from a rebuilt store. */
-export function copyMergedStateMarks(from: PulseStore, into: PulseStore): void {
+/**
+ * Copies the marks of {@link markMergedStateApplied} from a rebuilt store,
+ * for the absorbed profiles now held by a profile `copied` keeps: the
+ * rebuild folded their state in. Marks of the others stay out, or a state
+ * still on its way to one of this engine's other profiles would be dropped.
+ */
+export function copyMergedStateMarks(
+  from: PulseStore,
+  into: PulseStore,
+  copied: (holderId: string) => boolean,
+): void {
   const prefix = mergedStateId('');
   for (const { key, value } of from.dedupe.getRange({ start: prefix })) {
     if (!key.startsWith(prefix)) break;
-    if (!into.isDuplicate(key)) into.rememberMessage(key, value);
+    const holder = currentProfile(from, new Map(), key.slice(prefix.length));
+    if (holder && copied(holder.id)) into.dedupe.putSync(key, value);
   }
 }
 
@@ -48,6 +60,11 @@ interface ExportedState {
   traitTimesMs: Record<string, number>;
   features: Record<string, unknown>;
   firstSeenMs: number;
+  /**
+   * Profiles merged into the absorbed one whose state it already holds: a
+   * copy of theirs arriving later must not count again.
+   */
+  includes?: string[];
 }
 
 /**
@@ -63,11 +80,15 @@ export function exportMergedState(
   survivorId: string,
   atMs: number,
 ): void {
+  const includes = (absorbed.merges ?? [])
+    .map((m) => m.absorbedId)
+    .filter((id) => store.isDuplicate(mergedStateId(id)));
   const state: ExportedState = {
     traits: absorbed.traits,
     traitTimesMs: absorbed.traitTimesMs,
     features: absorbed.features,
     firstSeenMs: absorbed.firstSeenMs,
+    includes,
   };
   const event = create(EventSchema, {
     messageId: mergedStateId(absorbed.id),
@@ -103,6 +124,7 @@ export function applyMergedState(
   const target = { traits: profile.traits, timesMs: profile.traitTimesMs };
   const { conflicts } = mergeTraits(target, state.traits, state.firstSeenMs, state.traitTimesMs);
   mergeStates(profile.features as never, state.features as never, features);
+  for (const id of state.includes ?? []) markMergedStateApplied(store, id);
   cache.set(profile.id, profile);
   return { profile, traitConflicts: conflicts };
 }

@@ -7,6 +7,37 @@ export interface Ownership {
   /** Partitions in the installation; 1 when engines are not partitioned. */
   readonly count: number;
   owns(profileId: string): boolean;
+  /**
+   * Whether merging `absorbedId` into `survivorId` sends the absorbed state
+   * on the stream. @default when it owns the absorbed profile but not the survivor
+   */
+  exportsMerge?(absorbedId: string, survivorId: string): boolean;
+}
+
+/** {@link Ownership.exportsMerge}, or its default. */
+export function exportsMerge(
+  ownership: Ownership,
+  absorbedId: string,
+  survivorId: string,
+): boolean {
+  if (ownership.exportsMerge) return ownership.exportsMerge(absorbedId, survivorId);
+  return ownership.owns(absorbedId) && !ownership.owns(survivorId);
+}
+
+/**
+ * The ownership of a rebuild: every profile's state is computed, as by an
+ * engine that owns them all, so that merges within the old owner come out
+ * the same; merges from the rebuilt partitions into others send the state
+ * again (receivers drop a copy they already folded in).
+ */
+export function rebuildOwnership(count: number, partitions: Iterable<number>): Ownership {
+  const rebuilt = new Set(partitions);
+  const inRebuilt = (profileId: string) => rebuilt.has(partitionOf(profileId, count));
+  return {
+    count,
+    owns: () => true,
+    exportsMerge: (absorbedId, survivorId) => inRebuilt(absorbedId) && !inRebuilt(survivorId),
+  };
 }
 
 /** An engine that owns every profile: one partition, or a full replica. */

@@ -10,7 +10,7 @@ export const PARTITION_BUCKET = 'PULSE_PARTITIONS';
 /** Settings fixed once per installation (the partition count). */
 export const INSTALLATION_BUCKET = 'PULSE_INSTALLATION';
 
-/** Thrown when this engine's partition count is not the installation's. */
+/** Thrown when this engine cannot join: another partition count, or its name taken. */
 export class PartitionCountError extends Error {
   override name = 'PartitionCountError';
 }
@@ -26,9 +26,15 @@ export interface LeaseOptions {
   appliedSequence(): number;
   /**
    * Builds newly claimed partitions; transitions up to `publishAfterSeq`
-   * were their previous owner's. The table is updated by the caller.
+   * were their previous owner's. `own` must be called with them as soon as
+   * their state is in place, before any later event is applied; it adds to
+   * the table those whose lease is still held.
    */
-  build(partitions: number[], publishAfterSeq: number): Promise<void>;
+  build(
+    partitions: number[],
+    publishAfterSeq: number,
+    own: (built: readonly number[]) => void,
+  ): Promise<void>;
   /** Gives up partitions (another engine owns them now or is preferred). */
   release(partitions: number[]): void;
   /** Called when leases cannot be read or renewed for longer than a lease. */
@@ -66,6 +72,30 @@ export async function checkPartitionCount(nc: NatsConnection, count: number): Pr
     // Another engine set it first: it must agree.
     await checkPartitionCount(nc, count);
   });
+}
+
+/**
+ * Refuses to start a second engine under a live engine's name: its
+ * heartbeat, when recent, must not move over one renewal period (that of a
+ * crashed predecessor does not). Call before touching the durable consumer,
+ * which shares the name.
+ */
+export async function checkNameFree(
+  nc: NatsConnection,
+  name: string,
+  leaseMs: number,
+): Promise<void> {
+  const kv = await new Kvm(nc).create(PARTITION_BUCKET, { history: 1 });
+  const first = await kv.get(memberKey(name));
+  if (!first || first.operation !== 'PUT' || Date.now() - createdMs(first) > leaseMs) return;
+  await new Promise((resolve) => setTimeout(resolve, Math.floor(leaseMs / 3) + 500));
+  const second = await kv.get(memberKey(name));
+  if (second && second.operation === 'PUT' && second.revision !== first.revision) {
+    throw new PartitionCountError(
+      `an engine named '${name}' is running (its heartbeat in ${PARTITION_BUCKET} moves); ` +
+        'PULSE_CONSUMER_NAME must be unique',
+    );
+  }
 }
 
 /**
@@ -135,8 +165,9 @@ export async function startPartitionLeases(options: LeaseOptions): Promise<Parti
     const toClaim: number[] = [];
     let publishAfterSeq = options.appliedSequence();
     const toRelease: number[] = [];
+    const assignment = assignPartitions(table.count, alive);
     for (let p = 0; p < table.count; p += 1) {
-      const preferred = preferredOwner(p, alive);
+      const preferred = assignment.get(p)!;
       if (claimed.has(p)) {
         const settled = nowMs - (aliveSince.get(preferred) ?? nowMs) >= 2 * tickMs;
         if (preferred !== table.self && settled && table.ownsPartition(p) && !building) {
@@ -199,10 +230,16 @@ export async function startPartitionLeases(options: LeaseOptions): Promise<Parti
   const startBuild = (partitions: number[], publishAfterSeq: number) => {
     const previous = building ?? Promise.resolve();
     building = previous
-      .then(() => options.build(partitions, publishAfterSeq))
+      .then(() =>
+        options.build(partitions, publishAfterSeq, (built) => {
+          table.add(built.filter((p) => claimed.has(p)));
+          // A lease lost while building: its copied state goes again at once.
+          const lost = built.filter((p) => !claimed.has(p));
+          if (lost.length > 0) options.release(lost);
+        }),
+      )
       .then(() => {
         const still = partitions.filter((p) => claimed.has(p));
-        table.add(still);
         log.info({ partitions: still }, 'partitions built and served');
         // Tell the other engines now rather than at the next renewal.
         runTick();
@@ -280,18 +317,27 @@ async function readBucket(kv: KV): Promise<{
   return { leases, members };
 }
 
-/** Rendezvous hashing: the live engine with the highest hash of (partition, engine). */
-export function preferredOwner(partition: number, engines: readonly string[]): string {
-  let best = '';
-  let bestScore = -1;
-  for (const engine of engines) {
-    const score = fnv1a(`${partition}:${engine}`);
-    if (score > bestScore || (score === bestScore && engine < best)) {
-      best = engine;
-      bestScore = score;
-    }
+/**
+ * Which live engine each partition goes to: in partition order, the engine
+ * rendezvous hashing ranks highest among those still below an even share
+ * (the count divided by the engines, rounded up). Every engine computes the
+ * same map from the same engines; one engine joining or leaving moves few
+ * partitions besides its own share.
+ */
+export function assignPartitions(count: number, engines: readonly string[]): Map<number, string> {
+  const assignment = new Map<number, string>();
+  if (engines.length === 0) return assignment;
+  const share = Math.ceil(count / engines.length);
+  const load = new Map(engines.map((e) => [e, 0]));
+  for (let p = 0; p < count; p += 1) {
+    const ranked = [...engines].sort(
+      (a, b) => fnv1a(`${p}:${b}`) - fnv1a(`${p}:${a}`) || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    const engine = ranked.find((e) => load.get(e)! < share)!;
+    load.set(engine, load.get(engine)! + 1);
+    assignment.set(p, engine);
   }
-  return best;
+  return assignment;
 }
 
 function fnv1a(text: string): number {

@@ -12,7 +12,9 @@ export interface Lease {
 
 /** Where a call about a profile is answered. */
 export type Route =
-  { kind: 'local' } | { kind: 'remote'; engineId: string } | { kind: 'unowned'; partition: number };
+  | { kind: 'local' }
+  | { kind: 'remote'; engineId: string; partition: number }
+  | { kind: 'unowned'; partition: number };
 
 /**
  * The partitions this engine applies and serves, and who owns the others,
@@ -69,24 +71,27 @@ export class PartitionTable implements Ownership {
     if (!lease || !lease.ready || lease.owner === this.self) {
       return { kind: 'unowned', partition };
     }
-    return { kind: 'remote', engineId: lease.owner };
+    return { kind: 'remote', engineId: lease.owner, partition };
   }
 
   /**
    * The engines serving every partition (this one included when it owns
-   * any), or the first partition nobody serves.
+   * any) with the partitions each serves, or the first partition nobody
+   * serves.
    */
-  servingEngines(): { engines: string[] } | { unowned: number } {
-    const engines = new Set<string>();
+  servingEngines(): { engines: Map<string, number[]> } | { unowned: number } {
+    const engines = new Map<string, number[]>();
+    const add = (engine: string, p: number) =>
+      engines.set(engine, [...(engines.get(engine) ?? []), p]);
     for (let p = 0; p < this.count; p += 1) {
       if (this.owned.has(p)) {
-        engines.add(this.self);
+        add(this.self, p);
         continue;
       }
       const lease = this.leases.get(p);
       if (!lease || !lease.ready || lease.owner === this.self) return { unowned: p };
-      engines.add(lease.owner);
+      add(lease.owner, p);
     }
-    return { engines: [...engines].sort() };
+    return { engines };
   }
 }

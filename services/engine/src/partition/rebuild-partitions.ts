@@ -12,7 +12,9 @@ import type { Definitions } from '../definitions.js';
 import { applyBatch } from '../ingest/apply-batch.js';
 import type { StreamMessage } from '../ingest/apply-batch.js';
 import { copyMergedStateMarks } from './merged-state.js';
-import { ownPartitions } from './ownership.js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { AudienceTransitionSchema } from '@pulse/proto';
+import { partitionOf, rebuildOwnership } from './ownership.js';
 import { copyPartitions, readHeld, writeHeld } from './partition-data.js';
 
 /** Messages applied per transaction while rebuilding. */
@@ -49,15 +51,21 @@ export interface RebuildRequest {
   publishAfterSeq: number;
   logger: Logger;
   signal?: AbortSignal;
+  /**
+   * Called right after the copy commits, while the live consumer is still
+   * held: the partitions must be owned before the next live batch, or its
+   * events for them would be applied as another engine's.
+   */
+  onCopied(partitions: readonly number[]): void;
 }
 
 /**
  * Builds the state of `partitions` by replaying the raw stream from its
- * start into a scratch LMDB that owns only them (identity is resolved for
- * every event, exactly as the live engine did), up to the live engine's
- * applied sequence, then copies it into the live store in one transaction
- * while the live consumer is held. Every engine then agrees on every
- * profile's state whichever engine built it.
+ * start into a scratch LMDB that computes every profile, as one engine
+ * owning them all would (so merges the previous owner did within itself
+ * come out the same), up to the live engine's applied sequence, then copies
+ * the rebuilt partitions' profiles and the merged-state marks into the live
+ * store in one transaction while the live consumer is held.
  */
 export async function rebuildPartitions(request: RebuildRequest): Promise<number> {
   const { live, count, partitions } = request;
@@ -73,7 +81,7 @@ export async function rebuildPartitions(request: RebuildRequest): Promise<number
     recheck: request.recheck,
     logger: log,
     learning: LearningRuntime.load(scratch, defs.decisions.learning),
-    ownership: ownPartitions(count, partitions),
+    ownership: rebuildOwnership(count, partitions),
   };
   const buffered: StreamMessage[] = [];
   const js = jetstream(request.nc);
@@ -109,14 +117,15 @@ export async function rebuildPartitions(request: RebuildRequest): Promise<number
     const owned = new Set(partitions);
     const copied = live.store.transaction(() => {
       const n = copyPartitions(scratch, live.store, count, owned);
-      copyMergedStateMarks(scratch, live.store);
+      copyMergedStateMarks(scratch, live.store, (id) => owned.has(partitionOf(id, count)));
       for (const { subject, message } of scratch.pendingOutbox(Number.MAX_SAFE_INTEGER)) {
-        live.store.appendOutbox(subject, message);
+        if (publishable(subject, message, count, owned)) live.store.appendOutbox(subject, message);
       }
       const held = readHeld(live.store)?.partitions ?? [];
       writeHeld(live.store, { count, partitions: [...new Set([...held, ...partitions])] });
       return n;
     });
+    request.onCopied(partitions);
     log.info({ seq: applied, profiles: copied }, 'partitions rebuilt from the stream');
     return applied;
   } finally {
@@ -132,6 +141,25 @@ function takeUpTo(buffered: StreamMessage[], limit: number, max: number): Stream
   let n = 0;
   while (n < buffered.length && n < max && buffered[n]!.seq <= limit) n += 1;
   return buffered.splice(0, n);
+}
+
+/**
+ * What the rebuild queued that this engine publishes: merged states sent
+ * again (receivers drop those they have), and the audience transitions of
+ * the rebuilt partitions' profiles; the scratch store computed every
+ * profile, and the others' transitions and profile notices are their
+ * owners' to send.
+ */
+function publishable(
+  subject: string,
+  message: Uint8Array,
+  count: number,
+  partitions: ReadonlySet<number>,
+): boolean {
+  if (subject.startsWith('pulse.raw.')) return true;
+  if (!subject.startsWith('pulse.audience.')) return false;
+  const { profileId } = fromBinary(AudienceTransitionSchema, message);
+  return partitions.has(partitionOf(profileId, count));
 }
 
 /** Drops the scratch store's queued audience transitions, keeping merged states. */

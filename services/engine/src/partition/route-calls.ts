@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { status as Status } from '@grpc/grpc-js';
-import { NotFoundError, StatusError } from '@pulse/grpc';
+import { InvalidArgumentError, NotFoundError, StatusError } from '@pulse/grpc';
 import type { CallContext, ServiceHandlers } from '@pulse/grpc';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AudienceService, DecisionService, PartitionService, ProfileService } from '@pulse/proto';
@@ -11,8 +11,8 @@ import type {
   ListMembersResponse,
 } from '@pulse/proto';
 import type { EngineContext } from '../context.js';
-import { decodePageToken, encodePageToken } from '../api/audience-service.js';
-import { normalizedIdentifier } from '../api/request-fields.js';
+import { BATCH_CHECK_MAX, decodePageToken, encodePageToken } from '../api/audience-service.js';
+import { normalizedIdentifier, requireIdentifier, requireString } from '../api/request-fields.js';
 import { findProfileByAny } from '../profile/find-profile.js';
 import { forwardCall } from './forward-calls.js';
 import type { ForwardedMethod } from './forward-calls.js';
@@ -70,7 +70,8 @@ async function routed<T>(
       `partition ${route.partition} is changing owner; retry shortly`,
     );
   }
-  return (await forwardCall(router.nc, route.engineId, method, request, call)) as T;
+  const partitions = [route.partition];
+  return (await forwardCall(router.nc, route.engineId, method, request, call, partitions)) as T;
 }
 
 /** ProfileService with GetProfile answered by the profile's owner. */
@@ -134,36 +135,35 @@ export function routedAudienceHandlers(
       ),
 
     async batchCheck(request, call) {
+      // The whole request is checked as one engine would, before it is split.
+      checkBatch(router, request);
       if (request.identifiers.length === 0) return local.audience.batchCheck(request, call);
       type Result = MessageInitShape<typeof CheckResponseSchema>;
       const results: Result[] = new Array<Result>(request.identifiers.length);
-      const groups = new Map<string, number[]>();
+      const groups = new Map<string, { indexes: number[]; partitions: Set<number> }>();
       request.identifiers.forEach((identifier, i) => {
         const route = routeOf(router, [identifier]);
-        const key = route.kind === 'remote' ? route.engineId : route.kind;
         if (route.kind === 'unowned') {
           throw new StatusError(
             Status.UNAVAILABLE,
             `partition ${route.partition} is changing owner; retry shortly`,
           );
         }
-        groups.set(key, [...(groups.get(key) ?? []), i]);
+        const key = route.kind === 'remote' ? route.engineId : route.kind;
+        const group = groups.get(key) ?? { indexes: [], partitions: new Set<number>() };
+        group.indexes.push(i);
+        if (route.kind === 'remote') group.partitions.add(route.partition);
+        groups.set(key, group);
       });
       await Promise.all(
-        [...groups].map(async ([key, indexes]) => {
+        [...groups].map(async ([key, { indexes, partitions }]) => {
           const part = { ...request, identifiers: indexes.map((i) => request.identifiers[i]!) };
           const answer =
             key === 'local'
               ? await local.audience.batchCheck(part, call)
-              : ((await forwardCall(
-                  router.nc,
-                  key,
-                  AudienceService.method.batchCheck,
-                  part,
-                  call,
-                )) as {
-                  results: Result[];
-                });
+              : ((await forwardCall(router.nc, key, AudienceService.method.batchCheck, part, call, [
+                  ...partitions,
+                ])) as { results: Result[] });
           (answer.results ?? []).forEach((r, j) => (results[indexes[j]!] = r));
         }),
       );
@@ -185,8 +185,15 @@ export function routedAudienceHandlers(
       let first = true;
       for (;;) {
         const pages = await Promise.all(
-          engines.map((engine) =>
-            membersPage(router, local, engine, { ...request, after, pageSize: GATHER_PAGE }, call),
+          engines.map(([engine, partitions]) =>
+            membersPage(
+              router,
+              local,
+              engine,
+              partitions,
+              { ...request, after, pageSize: GATHER_PAGE },
+              call,
+            ),
           ),
         );
         // Members up to the smallest last id of a full page are complete everywhere.
@@ -219,7 +226,7 @@ export function routedAudienceHandlers(
     async listAudiences(request, call) {
       const engines = servingEngines(router);
       const parts = await Promise.all(
-        engines.map((engine) =>
+        engines.map(([engine, partitions]) =>
           engine === router.table.self
             ? local.audience.listAudiences(request, call)
             : (forwardCall(
@@ -228,6 +235,7 @@ export function routedAudienceHandlers(
                 PartitionService.method.localAudiences,
                 request,
                 call,
+                partitions,
               ) as ReturnType<typeof local.audience.listAudiences>),
         ),
       );
@@ -244,8 +252,8 @@ export function routedAudienceHandlers(
   };
 }
 
-/** The engines whose partitions together cover the installation. */
-function servingEngines(router: Router): string[] {
+/** The engines whose partitions together cover the installation, with their partitions. */
+function servingEngines(router: Router): [string, number[]][] {
   const serving = router.table.servingEngines();
   if ('unowned' in serving) {
     throw new StatusError(
@@ -253,7 +261,21 @@ function servingEngines(router: Router): string[] {
       `partition ${serving.unowned} is changing owner; the listing would be incomplete; retry shortly`,
     );
   }
-  return serving.engines;
+  return [...serving.engines].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** What the local BatchCheck refuses, refused before the request is split by owner. */
+function checkBatch(router: Router, request: { audienceId: string; identifiers: Identifier[] }) {
+  requireString(request.audienceId, 'audience_id');
+  if (!router.ctx.definitions().audiences.get(request.audienceId)) {
+    throw new NotFoundError('audience', request.audienceId);
+  }
+  if (request.identifiers.length > BATCH_CHECK_MAX) {
+    throw new InvalidArgumentError('identifiers', `at most ${BATCH_CHECK_MAX} per call`);
+  }
+  request.identifiers.forEach((identifier, i) =>
+    requireIdentifier(identifier, `identifiers[${i}]`),
+  );
 }
 
 interface PageRequest {
@@ -271,6 +293,7 @@ async function membersPage(
   router: Router,
   local: LocalHandlers,
   engine: string,
+  partitions: readonly number[],
   page: PageRequest,
   call: CallContext,
 ): Promise<ListMembersResponse> {
@@ -289,6 +312,7 @@ async function membersPage(
     PartitionService.method.membersPage,
     request,
     call,
+    partitions,
   )) as ListMembersResponse;
 }
 
@@ -337,5 +361,3 @@ export function partitionMethods(local: LocalHandlers): ForwardedMethod[] {
   ];
   return methods;
 }
-
-export { NotFoundError };

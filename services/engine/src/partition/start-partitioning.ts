@@ -59,6 +59,7 @@ export async function startPartitioning(options: PartitioningOptions): Promise<P
     table.self,
     options.methods,
     options.logger,
+    (partitions) => partitions.every((p) => table.ownsPartition(p)),
   );
   new Gauge({
     name: 'pulse_engine_partitions_owned',
@@ -76,7 +77,7 @@ export async function startPartitioning(options: PartitioningOptions): Promise<P
     logger: options.logger,
     held: heldPartitions(store, context.stream, table.count),
     appliedSequence: () => store.appliedSequence(context.stream),
-    build: async (partitions, publishAfterSeq) => {
+    build: async (partitions, publishAfterSeq, own) => {
       await rebuildPartitions({
         nc: options.nc,
         live: {
@@ -95,6 +96,7 @@ export async function startPartitioning(options: PartitioningOptions): Promise<P
         publishAfterSeq,
         logger: options.logger,
         signal: abort.signal,
+        onCopied: own,
       });
     },
     release: (partitions) => {

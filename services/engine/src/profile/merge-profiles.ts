@@ -5,6 +5,7 @@ import { TransitionReason } from '@pulse/proto';
 import type { MergeEntry, ProfileRecord, PulseStore } from '@pulse/store';
 import { leaveAllAudiences } from '../audience/update-audiences.js';
 import { exportMergedState, markMergedStateApplied } from '../partition/merged-state.js';
+import { exportsMerge } from '../partition/ownership.js';
 import type { Ownership } from '../partition/ownership.js';
 import { PROFILE_ID_TYPE } from './find-profile.js';
 import { announceMerge } from './profile-changes.js';
@@ -59,6 +60,9 @@ export function mergeProfiles(
   store.linkIdentifier(PROFILE_ID_TYPE, absorbed.id, survivor.id);
   const ownsSurvivor = defs.ownership.owns(survivor.id);
   let conflicts = 0;
+  if (exportsMerge(defs.ownership, absorbed.id, survivor.id)) {
+    exportMergedState(store, absorbed, survivor.id, atMs);
+  }
   if (ownsSurvivor) {
     const target = { traits: survivor.traits, timesMs: survivor.traitTimesMs };
     // Leaves without a recorded time date from the absorbed profile's first event.
@@ -71,8 +75,6 @@ export function mergeProfiles(
     mergeStates(survivor.features as never, absorbed.features as never, defs.features);
     // Its state is in; a copy sent by an engine that owned it once is not counted again.
     if (defs.ownership.owns(absorbed.id)) markMergedStateApplied(store, absorbed.id);
-  } else if (defs.ownership.owns(absorbed.id)) {
-    exportMergedState(store, absorbed, survivor.id, atMs);
   }
   survivor.firstSeenMs = Math.min(survivor.firstSeenMs, absorbed.firstSeenMs);
   survivor.lastSeenMs = Math.max(survivor.lastSeenMs, absorbed.lastSeenMs);
