@@ -298,31 +298,6 @@ describe('partitioned engines in separate processes', () => {
     };
     expect(await retried(() => listed(survivors[1]!))).toEqual(await listed(reference));
   }, 240_000);
-
-  it('keeps its partitions without a rebuild when restarted on its data within the lease', async () => {
-    const extra = { PULSE_PARTITIONS: '4', PULSE_LEASE_MS: '20000', PULSE_CONSUMER_NAME: 'solo' };
-    const first = await start('solo', extra);
-    // Alone, it claims all four a lease after starting (it waits to learn of peers).
-    await waitFor(async () => ((await owned([first]))[0] === 4 ? true : undefined), 60_000);
-    const calls = generateStream('solo').calls.slice(0, 300);
-    await publish(calls);
-    await caughtUp([first]);
-    const identifier = { type: 'user_id', value: String(calls.find((c) => c.userId)!.userId) };
-    const asOf = timestampFromMs(READ_AT_MS);
-    const before = (await first.profiles.getProfile({ identifier, asOf })).profile!;
-    first.handle.child.kill('SIGTERM');
-    expect(await first.handle.exited).toBe(0);
-
-    const startedMs = Date.now();
-    const again = await start('solo', extra);
-    await waitFor(async () => ((await owned([again]))[0] === 4 ? true : undefined), 60_000);
-    // Well within the lease: it did not wait to claim, nor lose a lease, nor replay the stream.
-    expect(Date.now() - startedMs).toBeLessThan(15_000);
-    const log = again.handle.output();
-    expect(log).not.toContain('partition leases lost');
-    expect(log).not.toContain('partitions rebuilt from the stream');
-    expect((await again.profiles.getProfile({ identifier, asOf })).profile).toEqual(before);
-  }, 120_000);
 });
 
 /**
