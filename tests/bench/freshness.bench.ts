@@ -31,7 +31,7 @@ const PROBE_EVERY_MS = 50;
 /** GetProfile poll period while a probe is not visible yet. */
 const POLL_MS = 2;
 /** A probe not visible after this long counts as this long (the engine fell behind). */
-const GIVE_UP_MS = 10_000;
+const GIVE_UP_MS = 5_000;
 const FLUSH_EVERY = 500;
 
 interface Phase {
