@@ -126,7 +126,7 @@ export async function forwardCall<O extends DescMessage>(
   if (partitions && partitions.length > 0) h.set(PARTITIONS_HEADER, partitions.join(','));
   let reply: Msg;
   try {
-    const data = toBinary(method.input as DescMessage, request as never);
+    const data = toBinary(method.input, create(method.input, request as never));
     reply = await nc.request(callSubject(engineId), data, { timeout: remaining, headers: h });
   } catch (err) {
     const cause = err instanceof Error ? err.cause : undefined;

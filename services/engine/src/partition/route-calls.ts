@@ -1,14 +1,18 @@
+import { create } from '@bufbuild/protobuf';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { status as Status } from '@grpc/grpc-js';
 import { InvalidArgumentError, NotFoundError, StatusError } from '@pulse/grpc';
 import type { CallContext, ServiceHandlers } from '@pulse/grpc';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AudienceService, DecisionService, PartitionService, ProfileService } from '@pulse/proto';
+import { ListAudiencesRequestSchema, ListMembersResponseSchema } from '@pulse/proto';
 import type {
   AudienceMember,
   CheckResponseSchema,
   Identifier,
   ListMembersResponse,
+  MembersPageRequest,
+  MembersPageResponse,
 } from '@pulse/proto';
 import type { EngineContext } from '../context.js';
 import { BATCH_CHECK_MAX, decodePageToken, encodePageToken } from '../api/audience-service.js';
@@ -233,7 +237,7 @@ export function routedAudienceHandlers(
                 router.nc,
                 engine,
                 PartitionService.method.localAudiences,
-                request,
+                {},
                 call,
                 partitions,
               ) as ReturnType<typeof local.audience.listAudiences>),
@@ -306,14 +310,15 @@ async function membersPage(
     pageSize: page.pageSize,
   };
   if (engine === router.table.self) return localMembersPage(local, request, call);
-  return (await forwardCall(
+  const answer = (await forwardCall(
     router.nc,
     engine,
     PartitionService.method.membersPage,
-    request,
+    { listing: request },
     call,
     partitions,
-  )) as ListMembersResponse;
+  )) as MembersPageResponse;
+  return answer.page ?? create(ListMembersResponseSchema);
 }
 
 /** One page of this engine's own members, collected from the streaming handler. */
@@ -348,11 +353,16 @@ export function partitionMethods(local: LocalHandlers): ForwardedMethod[] {
   const methods: ForwardedMethod[] = [
     {
       method: PartitionService.method.membersPage,
-      handler: (request, call) => localMembersPage(local, request as ListMembersRequestShape, call),
+      handler: async (request, call) => {
+        const { listing } = request as MembersPageRequest;
+        if (!listing) throw new InvalidArgumentError('listing', 'is required');
+        return { page: await localMembersPage(local, listing, call) };
+      },
     },
     {
       method: PartitionService.method.localAudiences,
-      handler: (request, call) => local.audience.listAudiences(request as never, call),
+      handler: (_request, call) =>
+        local.audience.listAudiences(create(ListAudiencesRequestSchema), call),
     },
     { method: ProfileService.method.getProfile, handler: local.profile.getProfile as never },
     { method: DecisionService.method.decide, handler: local.decision.decide as never },

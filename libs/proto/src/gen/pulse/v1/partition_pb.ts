@@ -2,16 +2,81 @@
 // @generated from file pulse/v1/partition.proto (package pulse.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ListAudiencesRequestSchema, ListAudiencesResponseSchema, ListMembersRequestSchema, ListMembersResponseSchema } from "./audience_pb.js";
+import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { AudienceSummary, ListMembersRequest, ListMembersResponse } from "./audience_pb.js";
 import { file_pulse_v1_audience } from "./audience_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file pulse/v1/partition.proto.
  */
 export const file_pulse_v1_partition: GenFile = /*@__PURE__*/
-  fileDesc("ChhwdWxzZS92MS9wYXJ0aXRpb24ucHJvdG8SCHB1bHNlLnYxMrEBChBQYXJ0aXRpb25TZXJ2aWNlEkoKC01lbWJlcnNQYWdlEhwucHVsc2UudjEuTGlzdE1lbWJlcnNSZXF1ZXN0Gh0ucHVsc2UudjEuTGlzdE1lbWJlcnNSZXNwb25zZRJRCg5Mb2NhbEF1ZGllbmNlcxIeLnB1bHNlLnYxLkxpc3RBdWRpZW5jZXNSZXF1ZXN0Gh8ucHVsc2UudjEuTGlzdEF1ZGllbmNlc1Jlc3BvbnNlYgZwcm90bzM", [file_pulse_v1_audience]);
+  fileDesc("ChhwdWxzZS92MS9wYXJ0aXRpb24ucHJvdG8SCHB1bHNlLnYxIkMKEk1lbWJlcnNQYWdlUmVxdWVzdBItCgdsaXN0aW5nGAEgASgLMhwucHVsc2UudjEuTGlzdE1lbWJlcnNSZXF1ZXN0IkIKE01lbWJlcnNQYWdlUmVzcG9uc2USKwoEcGFnZRgBIAEoCzIdLnB1bHNlLnYxLkxpc3RNZW1iZXJzUmVzcG9uc2UiFwoVTG9jYWxBdWRpZW5jZXNSZXF1ZXN0IkYKFkxvY2FsQXVkaWVuY2VzUmVzcG9uc2USLAoJYXVkaWVuY2VzGAEgAygLMhkucHVsc2UudjEuQXVkaWVuY2VTdW1tYXJ5MrMBChBQYXJ0aXRpb25TZXJ2aWNlEkoKC01lbWJlcnNQYWdlEhwucHVsc2UudjEuTWVtYmVyc1BhZ2VSZXF1ZXN0Gh0ucHVsc2UudjEuTWVtYmVyc1BhZ2VSZXNwb25zZRJTCg5Mb2NhbEF1ZGllbmNlcxIfLnB1bHNlLnYxLkxvY2FsQXVkaWVuY2VzUmVxdWVzdBogLnB1bHNlLnYxLkxvY2FsQXVkaWVuY2VzUmVzcG9uc2ViBnByb3RvMw", [file_pulse_v1_audience]);
+
+/**
+ * @generated from message pulse.v1.MembersPageRequest
+ */
+export type MembersPageRequest = Message<"pulse.v1.MembersPageRequest"> & {
+  /**
+   * @generated from field: pulse.v1.ListMembersRequest listing = 1;
+   */
+  listing?: ListMembersRequest | undefined;
+};
+
+/**
+ * Describes the message pulse.v1.MembersPageRequest.
+ * Use `create(MembersPageRequestSchema)` to create a new message.
+ */
+export const MembersPageRequestSchema: GenMessage<MembersPageRequest> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_partition, 0);
+
+/**
+ * @generated from message pulse.v1.MembersPageResponse
+ */
+export type MembersPageResponse = Message<"pulse.v1.MembersPageResponse"> & {
+  /**
+   * @generated from field: pulse.v1.ListMembersResponse page = 1;
+   */
+  page?: ListMembersResponse | undefined;
+};
+
+/**
+ * Describes the message pulse.v1.MembersPageResponse.
+ * Use `create(MembersPageResponseSchema)` to create a new message.
+ */
+export const MembersPageResponseSchema: GenMessage<MembersPageResponse> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_partition, 1);
+
+/**
+ * @generated from message pulse.v1.LocalAudiencesRequest
+ */
+export type LocalAudiencesRequest = Message<"pulse.v1.LocalAudiencesRequest"> & {
+};
+
+/**
+ * Describes the message pulse.v1.LocalAudiencesRequest.
+ * Use `create(LocalAudiencesRequestSchema)` to create a new message.
+ */
+export const LocalAudiencesRequestSchema: GenMessage<LocalAudiencesRequest> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_partition, 2);
+
+/**
+ * @generated from message pulse.v1.LocalAudiencesResponse
+ */
+export type LocalAudiencesResponse = Message<"pulse.v1.LocalAudiencesResponse"> & {
+  /**
+   * @generated from field: repeated pulse.v1.AudienceSummary audiences = 1;
+   */
+  audiences: AudienceSummary[];
+};
+
+/**
+ * Describes the message pulse.v1.LocalAudiencesResponse.
+ * Use `create(LocalAudiencesResponseSchema)` to create a new message.
+ */
+export const LocalAudiencesResponseSchema: GenMessage<LocalAudiencesResponse> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_partition, 3);
 
 /**
  * Calls between engines of a partitioned installation, over NATS
@@ -22,15 +87,15 @@ export const file_pulse_v1_partition: GenFile = /*@__PURE__*/
  */
 export const PartitionService: GenService<{
   /**
-   * One page of the members this engine's partitions hold, after
-   * `page_token`'s member, at most `page_size` (the whole page in one reply).
+   * One page of the members this engine's partitions hold, after the
+   * listing's `page_token` member, at most its `page_size`, in one reply.
    *
    * @generated from rpc pulse.v1.PartitionService.MembersPage
    */
   membersPage: {
     methodKind: "unary";
-    input: typeof ListMembersRequestSchema;
-    output: typeof ListMembersResponseSchema;
+    input: typeof MembersPageRequestSchema;
+    output: typeof MembersPageResponseSchema;
   },
   /**
    * Audience sizes over this engine's partitions.
@@ -39,8 +104,8 @@ export const PartitionService: GenService<{
    */
   localAudiences: {
     methodKind: "unary";
-    input: typeof ListAudiencesRequestSchema;
-    output: typeof ListAudiencesResponseSchema;
+    input: typeof LocalAudiencesRequestSchema;
+    output: typeof LocalAudiencesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pulse_v1_partition, 0);
