@@ -24,6 +24,7 @@ const envSchema = z.object({
   PULSE_CLOCK: z.enum(CLOCK_MODES).default('wall'),
   PULSE_BATCH_MAX: z.coerce.number().int().min(1).max(50_000).default(1_000),
   PULSE_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1_000).default(5),
+  PULSE_BATCH_BUDGET_MS: z.coerce.number().int().min(0).max(10_000).default(20),
   PULSE_DEDUPE_RETENTION_MS: z.coerce
     .number()
     .int()
@@ -69,6 +70,8 @@ export interface ResolvedEngineConfig {
   batchMax: number;
   /** How long a small batch waits for more events before it is applied. */
   batchWaitMs: number;
+  /** Apply time a batch aims for (batches shrink to keep to it); 0: always up to batchMax. */
+  batchBudgetMs: number;
   dedupeRetentionMs: number;
   duplicateWindowMs: number;
   /** Copies JetStream keeps of each Pulse stream (3 in a three-node NATS cluster). */
@@ -137,6 +140,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Resol
     clock: e.PULSE_CLOCK,
     batchMax: e.PULSE_BATCH_MAX,
     batchWaitMs: e.PULSE_BATCH_WAIT_MS,
+    batchBudgetMs: e.PULSE_BATCH_BUDGET_MS,
     dedupeRetentionMs: e.PULSE_DEDUPE_RETENTION_MS,
     duplicateWindowMs: e.PULSE_DUPLICATE_WINDOW_MS,
     streamReplicas: e.PULSE_STREAM_REPLICAS,

@@ -312,6 +312,7 @@ export async function startEngine(
         appliedSeq: store.appliedSequence(STREAMS.raw),
         maxBatch: config.batchMax,
         maxWaitMs: config.batchWaitMs,
+        budgetMs: config.batchBudgetMs,
         apply: (batch) => {
           const started = performance.now();
           const outcome = applyBatch(

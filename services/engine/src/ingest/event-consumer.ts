@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { BatchSizer } from './batch-sizer.js';
 
 /** Options for {@link startEventConsumer}. */
 export interface EventConsumerOptions {
@@ -12,6 +13,12 @@ export interface EventConsumerOptions {
   appliedSeq: number;
   /** Most messages handed to `apply` at once. @default 1_000 */
   maxBatch?: number;
+  /**
+   * Apply time a batch aims for, in ms: batches shrink below `maxBatch` when
+   * applying that many would hold the event loop longer (see BatchSizer);
+   * 0 always takes up to `maxBatch`. @default 0
+   */
+  budgetMs?: number;
   /**
    * How long a batch smaller than `maxBatch` may wait for more messages, in
    * ms: at a trickle, fewer and larger commits (each a durable LMDB commit
@@ -52,6 +59,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   await ensureDurable(options, log);
   const consumer = await jetstream(options.nc).consumers.get(options.stream, options.durable);
 
+  const sizer = new BatchSizer(maxBatch, options.budgetMs ?? 0);
   let buffer: JsMsg[] = [];
   let scheduled = false;
   let failed = false;
@@ -61,10 +69,13 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const flush = () => {
     scheduled = false;
     if (buffer.length === 0 || failed || paused) return;
-    const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
-    buffer = buffer.length <= maxBatch ? [] : buffer.slice(maxBatch);
+    const size = sizer.next();
+    const batch = buffer.length <= size ? buffer : buffer.slice(0, size);
+    buffer = buffer.length <= size ? [] : buffer.slice(size);
     try {
+      const started = performance.now();
       options.apply(batch);
+      sizer.record(batch.length, performance.now() - started);
     } catch (err) {
       // AckAll would cover this batch with the next ack: stop acking at all.
       failed = true;
@@ -79,7 +90,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    if (maxWaitMs > 0 && buffer.length < maxBatch) setTimeout(flush, maxWaitMs);
+    if (maxWaitMs > 0 && buffer.length < sizer.next()) setTimeout(flush, maxWaitMs);
     else setImmediate(flush);
   };
   const messages: ConsumerMessages = await consumer.consume({
