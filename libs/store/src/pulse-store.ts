@@ -111,6 +111,17 @@ export class PulseStore implements Disposable {
     return this.root.transactionSync(action);
   }
 
+  /**
+   * Runs `action` on this thread in a write transaction that LMDB's writer
+   * thread opens and commits, so the event loop does not wait for the commit.
+   * `action` runs as a child transaction: when it throws, its writes are
+   * rolled back and the promise rejects with the error. Reads elsewhere see
+   * the writes once the promise settles.
+   */
+  transactionAsync<T>(action: () => T): Promise<T> {
+    return this.root.childTransaction(action);
+  }
+
   profileIdOf(type: string, value: string): string | undefined {
     return this.identities.get(identityKey(type, value));
   }

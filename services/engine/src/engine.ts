@@ -35,7 +35,7 @@ import type { ResolvedEngineConfig } from './config.js';
 import type { EngineContext } from './context.js';
 import { loadDefinitions, watchDefinitions, withAudiences } from './definitions.js';
 import type { Definitions } from './definitions.js';
-import { WATERMARK_KEY, applyBatch } from './ingest/apply-batch.js';
+import { WATERMARK_KEY, applyBatchAsync } from './ingest/apply-batch.js';
 import type { BatchOutcome } from './ingest/apply-batch.js';
 import { startEventConsumer } from './ingest/event-consumer.js';
 import type { EventConsumer } from './ingest/event-consumer.js';
@@ -313,9 +313,9 @@ export async function startEngine(
         maxBatch: config.batchMax,
         maxWaitMs: config.batchWaitMs,
         budgetMs: config.batchBudgetMs,
-        apply: (batch) => {
+        apply: async (batch) => {
           const started = performance.now();
-          const outcome = applyBatch(
+          const outcome = await applyBatchAsync(
             {
               store,
               stream: STREAMS.raw,

@@ -91,7 +91,38 @@ export const WATERMARK_KEY = 'watermark';
  * sequence commit together, so a crash at any point replays cleanly.
  */
 export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): BatchOutcome {
-  const outcome: BatchOutcome = {
+  const outcome = emptyOutcome();
+  const learning = ctx.learning.startBatch(ctx.definitions().decisions.learning);
+  const swapLearning = ctx.store.transaction(() =>
+    applyInTransaction(ctx, batch, learning, outcome),
+  );
+  // The learned state in memory changes only once LMDB holds it.
+  swapLearning?.();
+  return outcome;
+}
+
+/**
+ * {@link applyBatch} with the commit off the event loop: the batch is applied
+ * on this thread inside a write transaction LMDB's writer thread opens, and
+ * the promise settles once that transaction committed (or rolled back, when
+ * the batch threw). Batches must not overlap: start the next one after this
+ * one settled, as the learned state of one builds on the one before.
+ */
+export async function applyBatchAsync(
+  ctx: ApplyContext,
+  batch: readonly StreamMessage[],
+): Promise<BatchOutcome> {
+  const outcome = emptyOutcome();
+  const learning = ctx.learning.startBatch(ctx.definitions().decisions.learning);
+  const swapLearning = await ctx.store.transactionAsync(() =>
+    applyInTransaction(ctx, batch, learning, outcome),
+  );
+  swapLearning?.();
+  return outcome;
+}
+
+function emptyOutcome(): BatchOutcome {
+  return {
     applied: 0,
     replayed: 0,
     duplicates: 0,
@@ -104,56 +135,59 @@ export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): 
     transitions: [],
     lastSeq: 0,
   };
-  const defs = ctx.definitions();
-  const learning = ctx.learning.startBatch(defs.decisions.learning);
-  const swapLearning = ctx.store.transaction(() => {
-    const appliedSeq = ctx.store.appliedSequence(ctx.stream);
-    const touched: ProfileCache = new Map();
-    const resolveCtx: ResolveContext = {
-      store: ctx.store,
-      cache: touched,
-      features: defs.features,
-      audiences: defs.audiences,
-      identity: defs.identity,
-      ownership: ctx.ownership,
-    };
-    // Per profile, the newest event time applied in this batch: what caused its changes.
-    const causes = new Map<string, number>();
-    for (const message of batch) {
-      outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
-      if (message.seq <= appliedSeq) outcome.replayed += 1;
-      else applyMessage(ctx, defs, resolveCtx, causes, learning, message, outcome);
-    }
-    if (outcome.lastSeq <= appliedSeq) return undefined;
+}
 
-    const nowMs = ctx.clock.now();
-    for (const profile of touched.values()) {
-      // Another engine keeps the rest of a profile it does not own.
-      if (!ctx.ownership.owns(profile.id)) {
-        ctx.store.putProfile(profile);
-        continue;
-      }
-      updateAudiences(
-        ctx.store,
-        defs,
-        profile,
-        nowMs,
-        ctx.recheck,
-        outcome.transitions,
-        TransitionReason.EVENT,
-        causes.get(profile.id) ?? nowMs,
-      );
+/** The body of a batch's transaction; returns what to swap in once it committed. */
+function applyInTransaction(
+  ctx: ApplyContext,
+  batch: readonly StreamMessage[],
+  learning: LearningBatch,
+  outcome: BatchOutcome,
+): (() => void) | undefined {
+  const defs = ctx.definitions();
+  const appliedSeq = ctx.store.appliedSequence(ctx.stream);
+  const touched: ProfileCache = new Map();
+  const resolveCtx: ResolveContext = {
+    store: ctx.store,
+    cache: touched,
+    features: defs.features,
+    audiences: defs.audiences,
+    identity: defs.identity,
+    ownership: ctx.ownership,
+  };
+  // Per profile, the newest event time applied in this batch: what caused its changes.
+  const causes = new Map<string, number>();
+  for (const message of batch) {
+    outcome.lastSeq = Math.max(outcome.lastSeq, message.seq);
+    if (message.seq <= appliedSeq) outcome.replayed += 1;
+    else applyMessage(ctx, defs, resolveCtx, causes, learning, message, outcome);
+  }
+  if (outcome.lastSeq <= appliedSeq) return undefined;
+
+  const nowMs = ctx.clock.now();
+  for (const profile of touched.values()) {
+    // Another engine keeps the rest of a profile it does not own.
+    if (!ctx.ownership.owns(profile.id)) {
       ctx.store.putProfile(profile);
+      continue;
     }
-    const attributionMs = defs.decisions.learning.attributionWindowMs;
-    pruneDecisions(ctx.store, ctx.clock.now() - attributionMs - READ_GRACE_MS, PRUNE_PER_BATCH);
-    ctx.store.setAppliedSequence(ctx.stream, outcome.lastSeq);
-    ctx.store.positions.putSync(WATERMARK_KEY, ctx.clock.watermarkMs());
-    return ctx.learning.commitBatch(ctx.store, learning);
-  });
-  // The learned state in memory changes only once LMDB holds it.
-  swapLearning?.();
-  return outcome;
+    updateAudiences(
+      ctx.store,
+      defs,
+      profile,
+      nowMs,
+      ctx.recheck,
+      outcome.transitions,
+      TransitionReason.EVENT,
+      causes.get(profile.id) ?? nowMs,
+    );
+    ctx.store.putProfile(profile);
+  }
+  const attributionMs = defs.decisions.learning.attributionWindowMs;
+  pruneDecisions(ctx.store, ctx.clock.now() - attributionMs - READ_GRACE_MS, PRUNE_PER_BATCH);
+  ctx.store.setAppliedSequence(ctx.stream, outcome.lastSeq);
+  ctx.store.positions.putSync(WATERMARK_KEY, ctx.clock.watermarkMs());
+  return ctx.learning.commitBatch(ctx.store, learning);
 }
 
 function applyMessage(

@@ -21,17 +21,16 @@ export interface EventConsumerOptions {
   budgetMs?: number;
   /**
    * How long a batch smaller than `maxBatch` may wait for more messages, in
-   * ms: at a trickle, fewer and larger commits (each a durable LMDB commit
-   * that blocks the event loop). @default 0
+   * ms: at a trickle, fewer and larger commits. @default 0
    */
   maxWaitMs?: number;
   /**
-   * Applies a batch synchronously and returns once its effects are durable;
-   * the batch is acknowledged only after it returns.
+   * Applies a batch; settles once its effects are committed. The batch is
+   * acknowledged only then, and the next batch starts only then.
    */
-  apply: (batch: JsMsg[]) => void;
+  apply: (batch: JsMsg[]) => Promise<void>;
   /**
-   * Called once when `apply` throws. Nothing after the failed batch is
+   * Called once when `apply` fails. Nothing after the failed batch is
    * acknowledged; the owner should stop and let a restart resume from LMDB.
    */
   onError: (err: unknown) => void;
@@ -64,18 +63,15 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   let scheduled = false;
   let failed = false;
   let paused = false;
-  // One batch per turn of the event loop: gRPC calls and timers run between
-  // batches even while a backlog drains.
-  const flush = () => {
-    scheduled = false;
-    if (buffer.length === 0 || failed || paused) return;
+  /** The batch being applied; at most one at a time. */
+  let inFlight: Promise<void> | undefined;
+  const applyNext = async (): Promise<void> => {
     const size = sizer.next();
     const batch = buffer.length <= size ? buffer : buffer.slice(0, size);
     buffer = buffer.length <= size ? [] : buffer.slice(size);
+    const started = performance.now();
     try {
-      const started = performance.now();
-      options.apply(batch);
-      sizer.record(batch.length, performance.now() - started);
+      await options.apply(batch);
     } catch (err) {
       // AckAll would cover this batch with the next ack: stop acking at all.
       failed = true;
@@ -83,8 +79,18 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       options.onError(err);
       return;
     }
+    sizer.record(batch.length, performance.now() - started);
     batch[batch.length - 1]!.ack();
-    if (buffer.length > 0) schedule();
+  };
+  // One batch at a time, each started from a fresh turn of the event loop:
+  // gRPC calls and timers run between batches even while a backlog drains.
+  const flush = () => {
+    scheduled = false;
+    if (buffer.length === 0 || failed || paused || inFlight) return;
+    inFlight = applyNext().finally(() => {
+      inFlight = undefined;
+      if (buffer.length > 0) schedule();
+    });
   };
   const maxWaitMs = options.maxWaitMs ?? 0;
   const schedule = () => {
@@ -113,7 +119,8 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     async stop() {
       await messages.close();
       paused = false;
-      while (buffer.length > 0 && !failed) flush();
+      await inFlight;
+      while (buffer.length > 0 && !failed) await applyNext();
       log.info('event consumer stopped');
     },
     pause() {
