@@ -137,6 +137,9 @@ export function runDueRechecks(
   limit: number,
   transitions: Transition[],
 ): number {
+  // Most rounds find nothing due: a read answers that without taking the
+  // write lock (which waits for a commit in flight on LMDB's writer thread).
+  if (store.dueRechecks(nowMs, 1).length === 0) return 0;
   return store.transaction(() => {
     const due = store.dueRechecks(nowMs, limit);
     for (const profileId of due) {
