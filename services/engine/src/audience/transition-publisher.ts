@@ -45,7 +45,8 @@ export function startTransitionPublisher(
           js.publish(subject, message, { msgID: `${idBase}:${id}` }),
         ),
       );
-      store.transaction(() => store.ackOutbox(pending.map((p) => p.id)));
+      // Committed on LMDB's writer thread: the event loop goes on meanwhile.
+      await store.transactionAsync(() => store.ackOutbox(pending.map((p) => p.id)));
     }
   };
   const drain = () => {
