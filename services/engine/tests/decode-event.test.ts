@@ -3,7 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { DecisionLoggedSchema, EventSchema, EventType, OfferVerdict } from '@pulse/proto';
 import { describe, expect, it } from 'vitest';
-import { decodeEvent } from '../src/decision/decode-decision-event.js';
+import { decodeEvent } from '../src/ingest/decode-event.js';
 import { encodeDecisionEvent } from '../src/decision/encode-decision-event.js';
 
 type EventInit = MessageInitShape<typeof EventSchema>;
