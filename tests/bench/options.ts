@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 /** The benchmarks `run.ts` knows, in the order they run. */
 export const BENCHMARKS = [
   'ingest',
+  'decode',
   'identity',
   'intake',
   'decide',
@@ -18,6 +19,7 @@ export const BENCHMARKS = [
 /** What runs without `--only`: all but `audience`, whose 1M profiles take minutes to write. */
 const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = [
   'ingest',
+  'decode',
   'identity',
   'intake',
   'decide',
@@ -144,7 +146,7 @@ const QUICK_DEFAULTS: Defaults = {
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
-export const USAGE = `usage: npm run bench -- [--only ingest,identity,intake,decide,profile-read,windows,audience,partitions,freshness,mixed,memory]
+export const USAGE = `usage: npm run bench -- [--only ingest,decode,identity,intake,decide,profile-read,windows,audience,partitions,freshness,mixed,memory]
   [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE]`;
 

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { hasNatsServer } from '@pulse/nats';
 import { runAudienceBench } from './audience.bench.js';
 import { runDecideBench } from './decide.bench.js';
+import { runDecodeBench } from './decode.bench.js';
 import { runIdentityBench } from './identity.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runIntakeBench } from './intake.bench.js';
@@ -26,6 +27,7 @@ import { runWindowsBench } from './windows.bench.js';
 
 const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<BenchResult>> = {
   ingest: (o) => runIngestBench({ events: o.ingestEvents }),
+  decode: (o) => runDecodeBench({ events: o.ingestEvents, rounds: o.rounds }),
   identity: (o) =>
     runIdentityBench({ uciCopies: o.identityUciCopies, mergePeople: o.identityPeople }),
   intake: (o) => runIntakeBench({ events: o.intakeEvents, rounds: o.rounds }),

@@ -10,3 +10,4 @@ export type { Definitions } from './definitions.js';
 export { indexFingerprint, rebuildAudienceIndex } from './audience/rebuild-index.js';
 export type { RebuildOptions } from './audience/rebuild-index.js';
 export { partitionOf } from './partition/ownership.js';
+export { decodeEvent } from './ingest/decode-event.js';

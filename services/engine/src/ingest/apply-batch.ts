@@ -25,7 +25,7 @@ import {
   applyFeedback,
   pruneDecisions,
 } from '../decision/apply-decisions.js';
-import { decodeEvent } from '../decision/decode-decision-event.js';
+import { decodeEvent } from './decode-event.js';
 import type { LearningBatch, LearningRuntime } from '../decision/learning-state.js';
 import { applyMergedState, markMergedStateApplied } from '../partition/merged-state.js';
 import type { Ownership } from '../partition/ownership.js';
