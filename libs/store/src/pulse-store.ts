@@ -90,10 +90,18 @@ export class PulseStore implements Disposable {
     this.meta = root.openDB({ name: 'meta', encoding: 'string' });
     this.outbox = root.openDB({ name: 'outbox' });
     this.suppressed = root.openDB({ name: 'suppressed' });
-    this.decisions = root.openDB({ name: 'decisions' });
+    // Records keyed by shared structures read about twice as fast as records
+    // that carry their own (what values written before this still do: both read).
+    this.decisions = root.openDB({
+      name: 'decisions',
+      sharedStructuresKey: Symbol.for('structures'),
+    });
     this.decisionsByTime = root.openDB({ name: 'decisions-by-time' });
     this.learning = root.openDB({ name: 'learning' });
-    this.contacts = root.openDB({ name: 'contacts' });
+    this.contacts = root.openDB({
+      name: 'contacts',
+      sharedStructuresKey: Symbol.for('structures'),
+    });
   }
 
   /** Opens (or creates) the environment at `options.path`. */

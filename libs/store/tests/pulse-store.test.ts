@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { open } from 'lmdb';
 import { PulseStore, emptyProfile } from '@pulse/store';
 
 describe('PulseStore', () => {
@@ -98,6 +99,41 @@ describe('PulseStore rechecks', () => {
     expect(store.dueRechecks(10_000, 2)).toEqual(['early', 'edge']);
     expect(store.dueRechecks(10_000, 10)).toEqual(['early', 'edge', 'late', 'moved']);
     void store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('PulseStore contact and decision records', () => {
+  it('reads what was written before they shared structures, and both kinds after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-store-'));
+    const contact = (n: number) => ({
+      offers: { a: { shown: [1, n], lastMs: 1_700_000_000_000 } },
+    });
+    const decision = (n: number) => ({ decisionId: `d${n}`, chosen: ['a', 'b'], decidedAtMs: n });
+    // What an earlier version wrote: records that carry their own structure.
+    const before = open({ path: dir, maxDbs: 32 });
+    const oldContacts = before.openDB({ name: 'contacts' });
+    const oldDecisions = before.openDB({ name: 'decisions' });
+    oldContacts.putSync('p1', contact(1));
+    oldDecisions.putSync('d1', decision(1));
+    await before.close();
+
+    const store = PulseStore.open({ path: dir, mapSizeBytes: 64 * 1024 ** 2 });
+    store.transaction(() => {
+      store.contacts.putSync('p2', contact(2));
+      store.decisions.putSync('d2', decision(2));
+    });
+    expect(store.contacts.get('p1')).toEqual(contact(1));
+    expect(store.contacts.get('p2')).toEqual(contact(2));
+    expect(store.decisions.get('d1')).toEqual(decision(1));
+    expect(store.decisions.get('d2')).toEqual(decision(2));
+    await store.close();
+
+    const reopened = PulseStore.open({ path: dir, mapSizeBytes: 64 * 1024 ** 2 });
+    expect(reopened.contacts.get('p1')).toEqual(contact(1));
+    expect(reopened.contacts.get('p2')).toEqual(contact(2));
+    expect(reopened.decisions.get('d2')).toEqual(decision(2));
+    await reopened.close();
     rmSync(dir, { recursive: true, force: true });
   });
 });
