@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { spawnCli } from '../harness/cli-process.js';
-import { sendCalls, useStack } from '../harness/stack.js';
+import { RETAIL_DEFINITIONS, sendCalls, useStack } from '../harness/stack.js';
 
 const AT = new Date(Date.now() - 60 * 60 * 1_000).toISOString(); // an hour ago
 const COUNTRIES = { 'cli-1': 'United Kingdom', 'cli-2': 'United Kingdom', 'cli-3': 'France' };
@@ -72,6 +75,21 @@ describe('the pulse CLI against running services', () => {
       (a: { audienceId: string }) => a.audienceId === 'uk',
     );
     expect(uk.size).toBe('2'); // uint64 is a string in protobuf JSON
+  });
+
+  it('explains a decision in text: every offer of the placement with its verdict', async () => {
+    const catalogue = parse(readFileSync(join(RETAIL_DEFINITIONS, 'offers.yaml'), 'utf8')) as {
+      offers: { id: string; placements: string[] }[];
+    };
+    const homepage = catalogue.offers.filter((o) => o.placements.includes('homepage'));
+    const out = await pulse(['decide', 'homepage', 'user_id', 'cli-1', '--explain', ...engine()]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`every offer considered (${homepage.length}):`);
+    const verdictLines = out.stdout.split('\n').filter((line) => /^ {4}\S+ {2,}[a-z]/.test(line));
+    expect(verdictLines.map((line) => line.trim().split(/\s+/)[0]).sort()).toEqual(
+      homepage.map((o) => o.id).sort(),
+    );
+    expect(out.stdout).toMatch(/ chosen /);
   });
 
   it('exits 1 on a failure and 2 on a usage error', async () => {

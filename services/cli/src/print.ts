@@ -1,4 +1,5 @@
 import { timestampDate, timestampMs } from '@bufbuild/protobuf/wkt';
+import { OfferVerdict } from '@pulse/proto';
 import type {
   DecideResponse,
   FeatureValue,
@@ -62,7 +63,22 @@ export function formatDecision(placement: string, decision: DecideResponse): str
     for (const reason of offer.reasons) lines.push(`         - ${reason}`);
   });
   if (decision.offers.length === 0) lines.push('    (no eligible offer)');
+  if (decision.considered.length > 0) {
+    lines.push(`  every offer considered (${decision.considered.length}):`);
+    const width = Math.max(...decision.considered.map((c) => c.offerId.length));
+    for (const c of decision.considered) {
+      const verdict = verdictName(c.verdict);
+      const why = c.explanation ? `  ${c.explanation}` : '';
+      lines.push(`    ${c.offerId.padEnd(width)}  ${verdict}${why}`);
+    }
+  }
   return lines.join('\n');
+}
+
+/** `OFFER_VERDICT_COOLING_DOWN` as `cooling down`. */
+function verdictName(verdict: OfferVerdict): string {
+  const name = OfferVerdict[verdict] as string | undefined;
+  return name ? name.toLowerCase().replaceAll('_', ' ') : `verdict ${verdict}`;
 }
 
 /** Audience sizes as a table. */

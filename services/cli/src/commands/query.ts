@@ -76,7 +76,6 @@ export async function runListAudiences(address: string, output: QueryOutput = {}
   }
 }
 
-/** Text as is; anything else as one line of JSON. */
 /** `pulse offer-stats`: counters and learned propensity per placement and offer. */
 export async function runOfferStats(
   address: string,
@@ -92,6 +91,7 @@ export async function runOfferStats(
   }
 }
 
+/** Text as is; anything else as one line of JSON. */
 function write(output: unknown): void {
   const text = typeof output === 'string' ? output : JSON.stringify(output);
   process.stdout.write(`${text}\n`);
