@@ -56,20 +56,21 @@ export function formatProfile(profile: Profile): string {
 /** A decision: ranked offers with score and reasons. */
 export function formatDecision(placement: string, decision: DecideResponse): string {
   const lines = [`  next-best offers at '${placement}' (decision ${decision.decisionId}):`];
+  // With every offer considered listed below, a chosen one's reasons are there.
+  const reasons = decision.considered.length === 0;
   decision.offers.forEach((offer, i) => {
     lines.push(
       `    ${i + 1}. ${offer.offerId}  score ${number.format(offer.score)}  ${offer.name}`,
     );
-    for (const reason of offer.reasons) lines.push(`         - ${reason}`);
+    if (reasons) for (const reason of offer.reasons) lines.push(`         - ${reason}`);
   });
   if (decision.offers.length === 0) lines.push('    (no eligible offer)');
   if (decision.considered.length > 0) {
     lines.push(`  every offer considered (${decision.considered.length}):`);
     const width = Math.max(...decision.considered.map((c) => c.offerId.length));
     for (const c of decision.considered) {
-      const verdict = verdictName(c.verdict);
-      const why = c.explanation ? `  ${c.explanation}` : '';
-      lines.push(`    ${c.offerId.padEnd(width)}  ${verdict}${why}`);
+      // An explanation starts with the verdict in words.
+      lines.push(`    ${c.offerId.padEnd(width)}  ${c.explanation || verdictName(c.verdict)}`);
     }
   }
   return lines.join('\n');

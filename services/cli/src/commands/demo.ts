@@ -43,9 +43,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const dataDir = resolve(options.dataDir);
   rmSync(dataDir, { recursive: true, force: true });
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  // The demo says what happens in its own words; the services' logs (which
+  // would warn that access control is off, as it is here) show with --verbose.
   const logger = createRootLogger({
     service: 'pulse-demo',
-    level: options.verbose ? 'info' : 'warn',
+    level: options.verbose ? 'info' : 'error',
   });
 
   const nats = await ensureNats(dataDir, say);
