@@ -63,6 +63,8 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   let scheduled = false;
   let failed = false;
   let paused = false;
+  /** Set by stop(), which applies what is left itself. */
+  let stopping = false;
   /** The batch being applied; at most one at a time. */
   let inFlight: Promise<void> | undefined;
   const applyNext = async (): Promise<void> => {
@@ -86,7 +88,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   // gRPC calls and timers run between batches even while a backlog drains.
   const flush = () => {
     scheduled = false;
-    if (buffer.length === 0 || failed || paused || inFlight) return;
+    if (buffer.length === 0 || failed || paused || stopping || inFlight) return;
     inFlight = applyNext().finally(() => {
       inFlight = undefined;
       if (buffer.length > 0) schedule();
@@ -118,6 +120,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   return {
     async stop() {
       await messages.close();
+      stopping = true;
       paused = false;
       await inFlight;
       while (buffer.length > 0 && !failed) await applyNext();
