@@ -1,13 +1,12 @@
-import { create, toBinary } from '@bufbuild/protobuf';
-import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { diffMemberships } from '@pulse/audiences';
 import { audienceSubject } from '@pulse/nats';
-import { AudienceTransitionSchema, TransitionReason } from '@pulse/proto';
+import { TransitionReason } from '@pulse/proto';
 import { nextChangeMs } from '@pulse/features';
 import type { AudienceSet } from '@pulse/audiences';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
 import type { Definitions } from '../definitions.js';
 import { profileView } from '../profile/profile-view.js';
+import { encodeTransition } from './encode-transition.js';
 
 /** An audience membership change. */
 export interface Transition {
@@ -95,21 +94,6 @@ export function leaveAllAudiences(
     store.appendOutbox(audienceSubject(audienceId), encodeTransition(exit));
   }
   profile.audiences = [];
-}
-
-function encodeTransition(t: Transition): Uint8Array {
-  return toBinary(
-    AudienceTransitionSchema,
-    create(AudienceTransitionSchema, {
-      audienceId: t.audienceId,
-      profileId: t.profileId,
-      entered: t.entered,
-      at: timestampFromMs(t.atMs),
-      reason: t.reason,
-      audienceVersion: t.version,
-      causedAt: timestampFromMs(t.causedAtMs),
-    }),
-  );
 }
 
 function nextRecheckMs(
