@@ -15,6 +15,7 @@ import { malformedRequestStatus, toErrorStatus } from './error-status.js';
 import { ServerCallContext } from './internal/call-context.js';
 import { isMalformedRequest } from './internal/malformed-request.js';
 import { writeAll } from './internal/write-stream.js';
+import type { ResponseSerializers } from './response-serializers.js';
 import { methodPath, serviceDefinition } from './service-definition.js';
 import type { CallContext, ServiceHandlers } from './service-handlers.js';
 
@@ -28,6 +29,11 @@ export interface BindServiceOptions<S extends DescService = DescService> {
    * let through when the access control is off. @default no checks
    */
   access?: { control: AccessControl; scopes: MethodScopes<S> };
+  /**
+   * Hand-written response encoders for some methods, keyed by method local
+   * name; see `serviceDefinition`. @default every method encodes reflectively
+   */
+  responseSerializers?: ResponseSerializers<S>;
 }
 
 /** A service ready for `server.addService(definition, implementation)`. */
@@ -65,7 +71,9 @@ export function bindService<S extends DescService>(
     const guard = guardOf(service, method, options.access);
     implementation[method.name] = wrapHandler(method, handler, log, guard);
   }
-  const definition = serviceDefinition(service);
+  const definition = serviceDefinition(service, {
+    responseSerializers: options.responseSerializers,
+  });
   return { name: service.typeName, definition, implementation };
 }
 

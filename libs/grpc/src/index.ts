@@ -6,6 +6,12 @@
 /** grpc-js ServiceDefinition of a protobuf-es service, and a method's path. */
 export { serviceDefinition, methodPath } from './service-definition.js';
 
+/** Options for `serviceDefinition`: per-method response encoders. */
+export type { ServiceDefinitionOptions } from './service-definition.js';
+
+/** A hand-written response encoder, and a service's table of them by method. */
+export type { ResponseSerializer, ResponseSerializers } from './response-serializers.js';
+
 /** Handlers are plain async functions (unary) or async iterables (streams). */
 export type {
   CallContext,

@@ -3,11 +3,22 @@ import type { DescMessage, DescMethod, DescService, MessageInitShape } from '@bu
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 
 import { MalformedRequest } from './internal/malformed-request.js';
+import { responseSerializersOf } from './response-serializers.js';
+import type { AnySerializer, ResponseSerializers } from './response-serializers.js';
 
 /** Encoder and decoder for one message type, in the shape grpc-js wants. */
 export interface MessageCodec {
   serialize(message: unknown): Buffer;
   deserialize(bytes: Buffer): unknown;
+}
+
+/** Options for `serviceDefinition`. */
+export interface ServiceDefinitionOptions<S extends DescService = DescService> {
+  /**
+   * Hand-written response encoders for some methods, keyed by method local
+   * name; the other methods encode reflectively. @default none
+   */
+  responseSerializers?: ResponseSerializers<S>;
 }
 
 /**
@@ -16,10 +27,14 @@ export interface MessageCodec {
  * bytes that fail to decode do not throw; the handlers from `bindService`
  * answer them with INVALID_ARGUMENT.
  */
-export function serviceDefinition(service: DescService): ServiceDefinition {
+export function serviceDefinition<S extends DescService>(
+  service: S,
+  options: ServiceDefinitionOptions<S> = {},
+): ServiceDefinition {
+  const serializers = responseSerializersOf(service, options.responseSerializers);
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods) {
-    definition[method.name] = methodDefinition(method);
+    definition[method.name] = methodDefinition(method, serializers.get(method.localName));
   }
   return definition;
 }
@@ -29,7 +44,10 @@ export function methodPath(method: DescMethod): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 
-function methodDefinition(method: DescMethod): MethodDefinition<unknown, unknown> {
+function methodDefinition(
+  method: DescMethod,
+  serializeResponse: AnySerializer | undefined,
+): MethodDefinition<unknown, unknown> {
   const request = messageCodec(method.input);
   const response = messageCodec(method.output);
   const kind = method.methodKind;
@@ -40,7 +58,7 @@ function methodDefinition(method: DescMethod): MethodDefinition<unknown, unknown
     responseStream: kind === 'server_streaming' || kind === 'bidi_streaming',
     requestSerialize: request.serialize,
     requestDeserialize: tolerantDeserialize(method.input, request),
-    responseSerialize: response.serialize,
+    responseSerialize: serializeResponse ?? response.serialize,
     responseDeserialize: response.deserialize,
   };
 }

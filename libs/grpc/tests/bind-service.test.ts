@@ -172,6 +172,23 @@ describe('bindService unary', () => {
       expect(finished[0]).toMatchObject({ method: expect.stringMatching(/Ping$/), code: 'OK' });
   });
 
+  it("sends the bytes of the method's own response serializer", async () => {
+    const { logger } = captureLogger();
+    const ping: PingHandler = async (request) => ({ payload: request.payload });
+    // PingResponse { payload: the request's payload reversed }
+    const reversed = (response: { payload?: Uint8Array }) =>
+      Buffer.from([0x0a, response.payload!.length, ...response.payload!.toReversed()]);
+    const options = { logger, responseSerializers: { ping: reversed } };
+    const server = cleanup.server(
+      await startServer([bindService(DiagnosticsService, { ping }, options)], { logger }),
+    );
+    const client = cleanup.client(DiagnosticsService, server.address);
+
+    const response = await client.ping({ payload: new Uint8Array([1, 2, 3]) });
+
+    expect([...response.payload]).toEqual([3, 2, 1]);
+  });
+
   it('throws TypeError at bind time when a handler is missing', () => {
     const { logger } = captureLogger();
     const handlers = {} as ServiceHandlers<typeof DiagnosticsService>;

@@ -23,7 +23,7 @@ import * as access from './api/api-access.js';
 import type { ApiSecurity } from './api/api-access.js';
 import { audienceAdminHandlers } from './api/audience-admin-service.js';
 import { audienceHandlers } from './api/audience-service.js';
-import { decisionHandlers } from './api/decision-service.js';
+import { DECISION_RESPONSE_SERIALIZERS, decisionHandlers } from './api/decision-service.js';
 import { diagnosticsHandlers } from './api/diagnostics-service.js';
 import { profileHandlers } from './api/profile-service.js';
 import { createClock } from './clock.js';
@@ -417,7 +417,7 @@ function startApis(
       bindService(
         DecisionService,
         router ? routedDecisionHandlers(router, local) : local.decision,
-        bound(access.DECISION_SCOPES),
+        { ...bound(access.DECISION_SCOPES), responseSerializers: DECISION_RESPONSE_SERIALIZERS },
       ),
       bindService(DiagnosticsService, diagnosticsHandlers(), bound(access.DIAGNOSTICS_SCOPES)),
     ],

@@ -30,6 +30,11 @@ type LocalUnary = (request: unknown, call: CallContext) => Promise<unknown>;
 export interface ForwardedMethod {
   method: DescMethod;
   handler: LocalUnary;
+  /**
+   * Encodes the handler's response as `toBinary` would, e.g. by hand.
+   * @default the reflective `toBinary(output, create(output, response))`
+   */
+  serialize?: (response: unknown) => Uint8Array;
 }
 
 /**
@@ -55,6 +60,12 @@ export function serveForwardedCalls(
       void answer(msg, byPath, log, ownsPartitions);
     },
   });
+}
+
+function serializeResponse(target: ForwardedMethod, response: unknown): Uint8Array {
+  if (target.serialize) return target.serialize(response);
+  const { output } = target.method;
+  return toBinary(output, create(output, response as never));
 }
 
 async function answer(
@@ -90,7 +101,7 @@ async function answer(
       logger: log.child({ requestId }),
     };
     const response = await target.handler(request, call);
-    msg.respond(toBinary(target.method.output, create(target.method.output, response as never)));
+    msg.respond(serializeResponse(target, response));
   } catch (err) {
     const status = toErrorStatus(err, log, path);
     reply.set(STATUS_HEADER, String(status.code));

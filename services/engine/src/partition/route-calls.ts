@@ -16,6 +16,7 @@ import type {
 } from '@pulse/proto';
 import type { EngineContext } from '../context.js';
 import { BATCH_CHECK_MAX, decodePageToken, encodePageToken } from '../api/audience-service.js';
+import { encodeDecideResponse } from '../api/encode-decide-response.js';
 import { normalizedIdentifier, requireIdentifier, requireString } from '../api/request-fields.js';
 import { findProfileByAny } from '../profile/find-profile.js';
 import { forwardCall } from './forward-calls.js';
@@ -365,7 +366,11 @@ export function partitionMethods(local: LocalHandlers): ForwardedMethod[] {
         local.audience.listAudiences(create(ListAudiencesRequestSchema), call),
     },
     { method: ProfileService.method.getProfile, handler: local.profile.getProfile as never },
-    { method: DecisionService.method.decide, handler: local.decision.decide as never },
+    {
+      method: DecisionService.method.decide,
+      handler: local.decision.decide as never,
+      serialize: encodeDecideResponse as never,
+    },
     { method: AudienceService.method.check, handler: local.audience.check as never },
     { method: AudienceService.method.batchCheck, handler: local.audience.batchCheck as never },
   ];
