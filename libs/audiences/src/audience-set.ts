@@ -1,5 +1,11 @@
-import { createActivation } from '@pulse/rules';
-import type { BoolRule, ProfileView, RuleActivation, RuleEvaluationError } from '@pulse/rules';
+import { createActivation, ruleReads } from '@pulse/rules';
+import type {
+  BoolRule,
+  ProfileView,
+  RuleActivation,
+  RuleEvaluationError,
+  RuleReads,
+} from '@pulse/rules';
 import { UnknownAudienceError } from './errors.js';
 
 /** A validated audience with its compiled rule. */
@@ -32,12 +38,19 @@ export class AudienceSet {
   // Sorted by id, so evaluation yields sorted ids without a sort.
   private readonly audiences: readonly Audience[];
 
+  /**
+   * What the rules read of traits, features and identifiers: a view holding
+   * only that evaluates every audience the same as a full one.
+   */
+  readonly reads: RuleReads;
+
   private readonly byId: ReadonlyMap<string, Audience>;
 
   constructor(audiences: readonly Audience[]) {
     this.audiences = [...audiences].sort((a, b) => compareIds(a.id, b.id));
     this.ids = Object.freeze(this.audiences.map((a) => a.id));
     this.byId = new Map(this.audiences.map((a) => [a.id, a]));
+    this.reads = ruleReads(this.audiences.map((a) => a.expression));
   }
 
   /** How many audiences the set holds. */

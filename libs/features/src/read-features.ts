@@ -42,16 +42,19 @@ function readFeature(states: FeatureStates, def: FeatureDefinition, atMs: number
 }
 
 /**
- * Reads every defined feature at instant `atMs` (epoch ms). A windowed feature
- * covers the buckets overlapping [atMs − window, atMs); features without state
- * read as empty (0, null, [] or {}).
+ * Reads every defined feature at instant `atMs` (epoch ms), or only those
+ * named in `only`. A windowed feature covers the buckets overlapping
+ * [atMs − window, atMs); features without state read as empty (0, null, [] or {}).
  */
 export function readFeatures(
   states: FeatureStates,
   defs: FeatureDefinitions,
   atMs: number,
+  only?: ReadonlySet<string>,
 ): Record<string, FeatureReading> {
   const readings: Record<string, FeatureReading> = {};
-  for (const def of defs.features) readings[def.id] = readFeature(states, def, atMs);
+  for (const def of defs.features) {
+    if (only === undefined || only.has(def.id)) readings[def.id] = readFeature(states, def, atMs);
+  }
   return readings;
 }

@@ -11,6 +11,8 @@ export type { FeatureType, FieldTypes } from './check-types.js';
 export { createActivation } from './activation.js';
 export type { RuleActivation } from './activation.js';
 export type { DecisionContext, FeatureReading, ProfileView } from './profile-view.js';
+export { ruleReads } from './rule-reads.js';
+export type { KeysRead, RuleReads } from './rule-reads.js';
 export { ALL_RULE_VARIABLES, PROFILE_RULE_VARIABLES, RULE_VARIABLES } from './rule-variables.js';
 export type { RuleVariable } from './rule-variables.js';
 export { DURATION_HELPERS } from './cel-env.js';

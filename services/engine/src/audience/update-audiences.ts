@@ -5,7 +5,7 @@ import { nextChangeMs } from '@pulse/features';
 import type { AudienceSet } from '@pulse/audiences';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
 import type { Definitions } from '../definitions.js';
-import { profileView } from '../profile/profile-view.js';
+import { audienceView } from '../profile/profile-view.js';
 import { encodeTransition } from './encode-transition.js';
 
 /** An audience membership change. */
@@ -43,7 +43,7 @@ export function updateAudiences(
   reason: TransitionReason,
   causedAtMs = nowMs,
 ): void {
-  const after = defs.audiences.evaluate(profileView(profile, defs, nowMs));
+  const after = defs.audiences.evaluate(audienceView(profile, defs, nowMs));
   const { entered, exited } = diffMemberships(profile.audiences, after);
   const record = (audienceId: string, isEntered: boolean) => {
     store.setMember(audienceId, profile.id, isEntered);
