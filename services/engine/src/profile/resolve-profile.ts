@@ -46,14 +46,15 @@ export function resolveProfile(
   newProfileId: string,
   atMs: number,
 ): Resolution {
-  const ownerIds = new Set<string>();
-  for (const [type, value] of identifiers) {
-    const owner = ctx.store.profileIdOf(type, value);
-    if (owner !== undefined) ownerIds.add(owner);
+  // Read once: with one owner or none nothing relinks them before linkAll.
+  const ownerOf = identifiers.map(([type, value]) => ctx.store.profileIdOf(type, value));
+  const owners: ProfileRecord[] = [];
+  for (const owner of ownerOf) {
+    if (owner !== undefined && !owners.some((p) => p.id === owner)) {
+      owners.push(loadOrCreate(ctx, owner, atMs));
+    }
   }
-  const owners = Array.from(ownerIds, (id) => loadOrCreate(ctx, id, atMs));
-  const combined = [...owners.flatMap((p) => p.identifiers), ...identifiers];
-  if (ctx.identity.breaksLimit(combined))
+  if (breaksLimitWith(ctx.identity, owners, identifiers))
     return attributeByOwnIdentifier(ctx, event, identifiers, newProfileId, atMs);
 
   const profile =
@@ -74,8 +75,19 @@ export function resolveProfile(
     );
     resolution.absorbed.push(other.id);
   }
-  linkAll(ctx, profile, identifiers);
+  linkAll(ctx, profile, identifiers, owners.length <= 1 ? ownerOf : undefined);
   return resolution;
+}
+
+/** Whether the identifiers of `owners` and `identifiers` together break a limit. */
+function breaksLimitWith(
+  identity: IdentityRules,
+  owners: readonly ProfileRecord[],
+  identifiers: readonly IdentifierPair[],
+): boolean {
+  if (owners.length === 0) return identity.breaksLimit(identifiers);
+  if (owners.length === 1) return identity.breaksLimit([...owners[0]!.identifiers, ...identifiers]);
+  return identity.breaksLimit([...owners.flatMap((p) => p.identifiers), ...identifiers]);
 }
 
 /**
@@ -143,9 +155,12 @@ function linkAll(
   ctx: ResolveContext,
   profile: ProfileRecord,
   identifiers: readonly IdentifierPair[],
+  ownerOf?: readonly (string | undefined)[],
 ): void {
-  for (const [type, value] of identifiers) {
-    if (ctx.store.profileIdOf(type, value) !== undefined) continue;
+  for (let i = 0; i < identifiers.length; i += 1) {
+    const [type, value] = identifiers[i]!;
+    const owner = ownerOf ? ownerOf[i] : ctx.store.profileIdOf(type, value);
+    if (owner !== undefined) continue;
     if (ctx.identity.breaksLimit([...profile.identifiers, [type, value]])) continue;
     ctx.store.linkIdentifier(type, value, profile.id);
     profile.identifiers.push([type, value]);
@@ -164,6 +179,7 @@ export function eventIdentifiers(
     (i) => [i.type, ctx.identity.storedValue(i.type, i.value)] as const,
   );
   if (event.previousId) pairs.push(previousIdentifier(ctx, event.previousId));
+  if (pairs.length === 1) return pairs;
   const seen = new Set<string>();
   const unique = pairs.filter(([type, value]) => {
     const key = `${type}\0${value}`;
