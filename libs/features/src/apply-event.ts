@@ -11,6 +11,7 @@ import type {
 import { eventTimeMs } from './event-time.js';
 import { toKey, toNumber } from './field-path.js';
 import { fnv1a32 } from './internal/hash.js';
+import { listenersOf } from './listeners.js';
 import { addAffinity, newAffinityState } from './kinds/affinity.js';
 import { bucketFor, spanFor } from './kinds/bucket-window.js';
 import { addHash, newHashState } from './kinds/distinct.js';
@@ -35,11 +36,6 @@ type AddContribution<D extends FeatureDefinition> = (
   product: Product | undefined,
   timeMs: number,
 ) => boolean;
-
-function listensTo(def: FeatureDefinition, event: Event): boolean {
-  if (def.events === null && def.types === null) return true;
-  return (def.events?.has(event.event) ?? false) || (def.types?.has(event.type) ?? false);
-}
 
 function forEachItem<D extends FeatureDefinition>(
   states: FeatureStates,
@@ -140,8 +136,8 @@ function applySeen(states: FeatureStates, def: SeenDefinition, timeMs: number): 
 export function applyEvent(states: FeatureStates, defs: FeatureDefinitions, event: Event): boolean {
   const timeMs = eventTimeMs(event);
   let changed = false;
-  for (const def of defs.features) {
-    if (listensTo(def, event) && applyFeature(states, def, event, timeMs)) changed = true;
+  for (const def of listenersOf(defs, event)) {
+    if (applyFeature(states, def, event, timeMs)) changed = true;
   }
   return changed;
 }
