@@ -2,7 +2,7 @@ import { diffMemberships } from '@pulse/audiences';
 import { audienceSubject } from '@pulse/nats';
 import { TransitionReason } from '@pulse/proto';
 import { nextChangeMs } from '@pulse/features';
-import type { AudienceSet } from '@pulse/audiences';
+import type { AudienceSet, MembershipDiff } from '@pulse/audiences';
 import type { ProfileRecord, PulseStore } from '@pulse/store';
 import type { Definitions } from '../definitions.js';
 import { audienceView } from '../profile/profile-view.js';
@@ -44,7 +44,9 @@ export function updateAudiences(
   causedAtMs = nowMs,
 ): void {
   const after = defs.audiences.evaluate(audienceView(profile, defs, nowMs));
-  const { entered, exited } = diffMemberships(profile.audiences, after);
+  const { entered, exited } = sameIds(profile.audiences, after)
+    ? NO_CHANGE
+    : diffMemberships(profile.audiences, after);
   const record = (audienceId: string, isEntered: boolean) => {
     store.setMember(audienceId, profile.id, isEntered);
     const transition = {
@@ -66,6 +68,15 @@ export function updateAudiences(
   const next = nextRecheckMs(defs, profile, nowMs, policy);
   store.scheduleRecheck(profile.id, profile.recheckAtMs ?? null, next);
   profile.recheckAtMs = next;
+}
+
+const NO_CHANGE: MembershipDiff = Object.freeze({ entered: [], exited: [] });
+
+/** Whether two id lists hold the same ids in the same order (then no membership changed). */
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
