@@ -72,7 +72,9 @@ function celFromFeature(reading: FeatureReading): CelInput {
   if (Array.isArray(reading)) {
     return celList(reading);
   }
-  return celMap(new Map(Object.entries(reading)));
+  const scores = new Map<string, CelInput>();
+  for (const key of Object.keys(reading)) scores.set(key, reading[key]!);
+  return celMap(scores);
 }
 
 function celFromIdentifiers(identifiers: Record<string, string[]>): CelMap {
