@@ -3,6 +3,7 @@
  * produce, shared by the tests that kill engines part-way.
  */
 import type { SegmentCall } from '@pulse/events';
+import { createRandom } from '../bench/random.js';
 
 const PEOPLE = 450;
 const SEED = 0x5eed;
@@ -13,18 +14,6 @@ export const BASE_MS = Date.now() - 6 * HOUR_MS;
 export const READ_AT_MS = BASE_MS + 6 * HOUR_MS;
 const CATEGORIES = ['LANTERN', 'HOLDER', 'BAG', 'MUG'];
 const COUNTRIES = ['United Kingdom', 'France', 'Germany'];
-
-/** A small seeded generator (mulberry32), so the stream is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface GeneratedStream {
   calls: SegmentCall[];
@@ -39,7 +28,7 @@ export interface GeneratedStream {
  * one, and some share a device with the previous person (a conflict).
  */
 export function generateStream(prefix = 'crash'): GeneratedStream {
-  const next = random(SEED);
+  const next = createRandom(SEED);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
   const stream: GeneratedStream = { calls: [], revenue: 0, orders: 0, users: new Set() };
   const timed: { ms: number; call: SegmentCall }[] = [];

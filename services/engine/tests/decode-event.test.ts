@@ -241,6 +241,13 @@ describe('decodeEvent on customer events', () => {
     ['an overlong encoding', field(3, [0xc0, 0xaf])],
     ['an unknown field in a product', field(14, field(7, varintField(99, 1)))],
     ['the type as a string', field(2, text('x'))],
+    ['an unknown field in a page', field(13, field(6, field(5, text('x'))))],
+    ['a page url as a varint', field(13, field(6, varintField(1, 7)))],
+    ['a campaign field 0', field(13, field(7, [0x02, 0x00]))],
+    [
+      'a campaign content then an unknown field',
+      field(13, field(7, [...field(5, text('c')), ...field(6, text('x'))])),
+    ],
     ['a type of -1', [0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]],
     ['a price as a varint', field(14, field(7, varintField(6, 3)))],
     ['a nested length past its parent', [...field(13, [0x0a, 0x05, 0x61]), 0x61, 0x61, 0x61]],

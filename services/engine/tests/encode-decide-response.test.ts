@@ -4,6 +4,7 @@ import type { JsonObject, JsonValue, MessageInitShape } from '@bufbuild/protobuf
 import { loadDefinitions } from '@pulse/engine';
 import { DecideResponseSchema, OfferVerdict } from '@pulse/proto';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../../tests/bench/random.js';
 import { encodeDecideResponse } from '../src/api/encode-decide-response.js';
 
 type ResponseInit = MessageInitShape<typeof DecideResponseSchema>;
@@ -209,7 +210,7 @@ describe('encodeDecideResponse content reuse', () => {
 
 describe('encodeDecideResponse on generated responses', () => {
   it('matches toBinary on 300 seeded random responses', () => {
-    const gen = { random: mulberry32(20_261_204), alphabet: WITH_SURROGATES };
+    const gen = { random: createRandom(20_261_204), alphabet: WITH_SURROGATES };
     for (let i = 0; i < 300; i++) {
       const response = randomResponse(gen);
       expectSameBytes(response);
@@ -218,7 +219,7 @@ describe('encodeDecideResponse on generated responses', () => {
   });
 
   it('decodes 100 seeded random responses back to what they were', () => {
-    const gen = { random: mulberry32(4_051), alphabet: WELL_FORMED };
+    const gen = { random: createRandom(4_051), alphabet: WELL_FORMED };
     for (let i = 0; i < 100; i++) {
       const response = randomResponse(gen);
       const decoded = fromBinary(DecideResponseSchema, encodeDecideResponse(response));
@@ -239,18 +240,6 @@ describe('encodeDecideResponse on generated responses', () => {
     }
   });
 });
-
-/** A small seeded generator (mulberry32), so failures replay. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A seeded source and the characters its strings are made of. */
 interface Gen {

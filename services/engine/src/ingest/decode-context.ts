@@ -10,6 +10,10 @@ import type { WireReader } from './wire-reader.js';
 /** Where Context nests inside Event: Event is 1, so Context is 2 and `extra` 3. */
 const EXTRA_DEPTH = 3;
 
+/** Field names by field number (1 first) of the messages that hold only strings. */
+const PAGE_FIELDS = ['url', 'path', 'referrer', 'title'] as const;
+const CAMPAIGN_FIELDS = ['name', 'source', 'medium', 'term', 'content'] as const;
+
 export function readContext(r: WireReader, into: Context | undefined): Context {
   const context: Context = into ?? {
     $typeName: 'pulse.v1.Context',
@@ -63,17 +67,7 @@ function readPage(r: WireReader, into: PageContext | undefined): PageContext {
     referrer: '',
     title: '',
   };
-  const outer = r.enter();
-  while (r.pos < r.end) {
-    const tag = r.uint31();
-    if (tag === (1 << 3) + WIRE_LENGTH) page.url = r.string();
-    else if (tag === (2 << 3) + WIRE_LENGTH) page.path = r.string();
-    else if (tag === (3 << 3) + WIRE_LENGTH) page.referrer = r.string();
-    else if (tag === (4 << 3) + WIRE_LENGTH) page.title = r.string();
-    else fail();
-  }
-  r.end = outer;
-  return page;
+  return readStrings(r, page, PAGE_FIELDS);
 }
 
 function readCampaign(r: WireReader, into: CampaignContext | undefined): CampaignContext {
@@ -85,16 +79,22 @@ function readCampaign(r: WireReader, into: CampaignContext | undefined): Campaig
     term: '',
     content: '',
   };
+  return readStrings(r, campaign, CAMPAIGN_FIELDS);
+}
+
+/** Reads a message whose fields 1..n are all strings into `message`; any other field is an error. */
+function readStrings<K extends string, M extends Record<K, string>>(
+  r: WireReader,
+  message: M,
+  fields: readonly K[],
+): M {
   const outer = r.enter();
   while (r.pos < r.end) {
     const tag = r.uint31();
-    if (tag === (1 << 3) + WIRE_LENGTH) campaign.name = r.string();
-    else if (tag === (2 << 3) + WIRE_LENGTH) campaign.source = r.string();
-    else if (tag === (3 << 3) + WIRE_LENGTH) campaign.medium = r.string();
-    else if (tag === (4 << 3) + WIRE_LENGTH) campaign.term = r.string();
-    else if (tag === (5 << 3) + WIRE_LENGTH) campaign.content = r.string();
-    else fail();
+    const field = (tag & 7) === WIRE_LENGTH ? fields[(tag >>> 3) - 1] : undefined;
+    if (field === undefined) fail();
+    message[field] = r.string() as M[K];
   }
   r.end = outer;
-  return campaign;
+  return message;
 }
