@@ -77,7 +77,7 @@ export async function startStack(env: TestEnv, extra: EngineEnv = {}): Promise<S
     audiences: createClient(AudienceService, engineAddress, options),
     decisions: createClient(DecisionService, engineAddress, options),
     ingest: createClient(IngestService, `127.0.0.1:${collector.grpcPort}`, options),
-    caughtUp: () => caughtUp(nc, () => engine.context.store.appliedSequence(STREAMS.raw)),
+    caughtUp: () => caughtUp(nc, () => engine.appliedSequence()),
     async stop() {
       for (const client of [stack.profiles, stack.audiences, stack.decisions, stack.ingest]) {
         client.close();

@@ -99,6 +99,12 @@ export interface Engine extends AsyncDisposable {
   readonly observers: EngineObservers;
   /** Resolves when the engine stopped, by `stop()` or after a fatal error. */
   readonly stopped: Promise<EngineExit>;
+  /**
+   * The last raw-stream sequence applied in full: committed in LMDB and in the
+   * state the engine keeps in memory (learned offers). LMDB readers may see a
+   * commit a moment before this moves.
+   */
+  appliedSequence(): number;
   stop(): Promise<EngineExit>;
 }
 
@@ -140,9 +146,8 @@ export async function startEngine(
     learning: LearningRuntime.load(store, definitions.decisions.learning),
     ownership: table ?? OWN_ALL,
   };
-  const metrics = createEngineMetrics(store.appliedSequence(STREAMS.raw), () =>
-    store.countProfiles(),
-  );
+  let appliedThrough = store.appliedSequence(STREAMS.raw);
+  const metrics = createEngineMetrics(appliedThrough, () => store.countProfiles());
   context.decisionMetrics = createDecisionMetrics(metrics.registry, () => context.learning.stats);
   security.control.register(metrics.registry);
   const recheck = { nowRuleRecheckMs: config.nowRuleRecheckMs };
@@ -262,7 +267,7 @@ export async function startEngine(
       audienceIds: () => definitions.audiences.ids,
     });
     context.deletions = createDeletionRequests(parts.nc);
-    context.decisions = createDecisionLog(parts.nc, { logger });
+    context.decisions = createDecisionLog(parts.nc);
     if (config.audienceStore === 'kv') {
       const audienceStore = await proceed(openAudienceStore(parts.nc, logger));
       parts.audienceStore = audienceStore;
@@ -328,6 +333,7 @@ export async function startEngine(
             },
             batch.map((m) => ({ seq: m.seq, data: m.data })),
           );
+          appliedThrough = Math.max(appliedThrough, outcome.lastSeq);
           metrics.recordBatch(outcome, (performance.now() - started) / 1_000);
           reportBatch(nc, batch, outcome, log);
           rechecks.runDue();
@@ -376,6 +382,7 @@ export async function startEngine(
     context,
     observers: parts.observers,
     stopped,
+    appliedSequence: () => appliedThrough,
     stop,
     [Symbol.asyncDispose]: async () => void (await stop()),
   };

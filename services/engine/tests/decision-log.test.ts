@@ -14,8 +14,6 @@ interface Published {
 function fakeConnection(state: { closed: boolean }) {
   const published: Published[] = [];
   const nc = {
-    isClosed: () => state.closed,
-    isDraining: () => false,
     publish(subject: string, data: Uint8Array, options: { headers: MsgHdrs }) {
       if (state.closed) throw new Error('connection closed');
       const decisionId = fromBinary(EventSchema, data).decision?.decisionId;
@@ -27,19 +25,15 @@ function fakeConnection(state: { closed: boolean }) {
 
 const decision = (decisionId: string) => create(DecisionLoggedSchema, { decisionId });
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
 describe('createDecisionLog', () => {
-  it('publishes the decisions of one turn together at its end, in order', async () => {
+  it('publishes each decision before publish returns, in order, with its id as Nats-Msg-Id', () => {
     const { nc, published } = fakeConnection({ closed: false });
     const log = createDecisionLog(nc);
 
     log.publish(decision('d1'));
+    expect(published.map((p) => p.decisionId)).toEqual(['d1']);
     log.publish(decision('d2'));
-    expect(published).toEqual([]);
-    await nextTurn();
     log.publish(decision('d3'));
-    await nextTurn();
 
     expect(published).toEqual(
       ['d1', 'd2', 'd3'].map((id) => ({

@@ -1,11 +1,10 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { headers } from '@nats-io/transport-node';
-import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, rawSubject } from '@pulse/nats';
 import type { Decision } from '@pulse/learning';
 import { OfferVerdict } from '@pulse/proto';
 import type { DecisionLogged } from '@pulse/proto';
-import type { Logger } from 'pino';
 import { encodeDecisionEvent } from './encode-decision-event.js';
 
 /** Source token decisions are published under on the raw stream. */
@@ -16,57 +15,27 @@ export interface DecisionLog {
   publish(decision: DecisionLogged): void;
 }
 
-/** Options of {@link createDecisionLog}. */
-export interface DecisionLogOptions {
-  /** Where a publish that failed after Decide answered is reported. @default not reported */
-  logger?: Logger;
-}
-
 /**
  * Decisions go onto the raw stream (subject `pulse.raw.pulse-decisions`) as
  * `DECISION` events: every engine applies them in order with the feedback
  * that follows, so every engine learns the same, and the stream is the log
  * analysts read (what was eligible, the scores, the choice). A core publish,
- * not awaited: Decide does not wait for JetStream. A decision published
- * while NATS is unreachable is buffered by the client and sent on reconnect;
- * feedback that overtakes its decision is counted as for an unknown one.
- *
- * The decisions of one turn of the event loop are published together, in
- * order, at its end: the NATS client then writes them to its socket in one
- * call rather than one call each.
+ * not awaited: Decide does not wait for JetStream. It is made before Decide
+ * answers, so the client writes it to NATS ahead of the response, and
+ * feedback the caller sends on the response reaches the stream after it. A
+ * decision published while NATS is unreachable is buffered by the client
+ * and sent on reconnect; feedback that overtakes its decision then is
+ * counted as for an unknown one. A closed connection throws, so Decide fails
+ * rather than answer unlogged.
  */
-export function createDecisionLog(
-  nc: NatsConnection,
-  options: DecisionLogOptions = {},
-): DecisionLog {
+export function createDecisionLog(nc: NatsConnection): DecisionLog {
   const subject = rawSubject(DECISION_SOURCE);
-  const log = options.logger?.child({ component: 'decision-log' });
-  let queued: { decisionId: string; data: Uint8Array; headers: MsgHdrs }[] = [];
-  const flush = () => {
-    const batch = queued;
-    queued = [];
-    for (const { decisionId, data, headers } of batch) {
-      try {
-        nc.publish(subject, data, { headers });
-      } catch (err) {
-        // The connection closed within the turn; Decide has answered already.
-        log?.error({ err, decisionId }, 'decision not published');
-      }
-    }
-  };
   return {
     publish(decision) {
-      const data = encodeDecision(decision);
       const h = headers();
       h.set(HEADERS.msgId, decision.decisionId);
       h.set(HEADERS.source, DECISION_SOURCE);
-      if (nc.isClosed() || nc.isDraining()) {
-        // Fails now, so that Decide fails rather than answer unlogged.
-        nc.publish(subject, data, { headers: h });
-        return;
-      }
-      if (queued.length === 0) setImmediate(flush);
-      queued.push({ decisionId: decision.decisionId, data, headers: h });
+      nc.publish(subject, encodeDecision(decision), { headers: h });
     },
   };
 }
