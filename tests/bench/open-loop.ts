@@ -13,11 +13,13 @@ export interface OpenLoopPhase {
 /**
  * Calls `call(i)` at a fixed offered rate whatever the answers take (open
  * loop); each latency counts from the call's due time, so queueing shows.
- * A call that fails counts as a failure, not a latency.
+ * A call that fails counts as a failure, not a latency. Latencies also go
+ * into `pool` when given, so phases run apart can be summarized together.
  */
 export async function openLoop(
   phase: OpenLoopPhase,
   call: (i: number) => Promise<unknown>,
+  pool?: LatencyRecorder,
 ): Promise<LatencySummary & { failures: number }> {
   const recorder = new LatencyRecorder();
   const intervalMs = 1_000 / phase.ratePerSec;
@@ -34,7 +36,10 @@ export async function openLoop(
     inFlight.push(
       call(i).then(
         () => {
-          if (due >= measureFrom) recorder.record(performance.now() - due);
+          if (due < measureFrom) return;
+          const latencyMs = performance.now() - due;
+          recorder.record(latencyMs);
+          pool?.record(latencyMs);
         },
         () => {
           failures += 1;

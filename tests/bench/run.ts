@@ -65,7 +65,8 @@ const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<
       decideRate: o.quick ? 300 : 400,
       ingestRate: o.quick ? 1_000 : 1_500,
       warmupMs: o.warmupMs,
-      phaseMs: o.phaseMs * 3,
+      phaseMs: o.quick ? o.phaseMs * 3 : o.phaseMs,
+      rounds: o.quick ? 1 : 3,
     }),
   freshness: (o) =>
     runFreshnessBench({
