@@ -183,6 +183,7 @@ export async function startEngine(
     parts.audienceWatch?.stop();
     parts.observers?.stop();
     await parts.grpc?.shutdown(config.shutdownGraceMs);
+    await context.decisions?.close(Math.min(config.shutdownGraceMs, 5_000));
     await parts.partitioning?.stop();
     state = 'draining';
     log.info({ state }, 'engine draining');
@@ -267,7 +268,7 @@ export async function startEngine(
       audienceIds: () => definitions.audiences.ids,
     });
     context.deletions = createDeletionRequests(parts.nc);
-    context.decisions = createDecisionLog(parts.nc);
+    context.decisions = createDecisionLog(parts.nc, { logger });
     if (config.audienceStore === 'kv') {
       const audienceStore = await proceed(openAudienceStore(parts.nc, logger));
       parts.audienceStore = audienceStore;

@@ -100,6 +100,8 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
           random: ctx.learning.random,
         },
       );
+      // Logged first: a decision that cannot be logged is refused and leaves no impressions.
+      ctx.decisions?.publish(toDecisionLogged(decision, profileId, nowMs, personalized));
       ctx.learning.pending.add(
         profileId,
         decisionId,
@@ -110,7 +112,6 @@ export function decisionHandlers(ctx: EngineContext): ServiceHandlers<typeof Dec
           atMs: nowMs,
         })),
       );
-      ctx.decisions?.publish(toDecisionLogged(decision, profileId, nowMs, personalized));
       const offers = decision.offers.map((o) => ({
         offerId: o.offerId,
         name: o.name,

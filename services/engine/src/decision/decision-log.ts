@@ -1,10 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { jetstream } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { UnavailableError } from '@pulse/grpc';
 import { HEADERS, rawSubject } from '@pulse/nats';
 import type { Decision } from '@pulse/learning';
 import { OfferVerdict } from '@pulse/proto';
 import type { DecisionLogged } from '@pulse/proto';
+import type { Logger } from 'pino';
 import { encodeDecisionEvent } from './encode-decision-event.js';
 
 /** Source token decisions are published under on the raw stream. */
@@ -12,30 +16,103 @@ export const DECISION_SOURCE = 'pulse-decisions';
 
 /** Puts decisions on the raw stream. */
 export interface DecisionLog {
+  /**
+   * Sends the decision to JetStream at once and keeps sending it until it is
+   * stored. Throws UnavailableError when it cannot be taken: the connection
+   * is closed, or too many decisions wait for JetStream already.
+   */
   publish(decision: DecisionLogged): void;
+  /** Decisions sent but not yet stored. */
+  readonly unconfirmed: number;
+  /** Waits until every decision is stored, at most `timeoutMs`; then stops retrying. */
+  close(timeoutMs: number): Promise<void>;
 }
+
+/** Options of {@link createDecisionLog}. */
+export interface DecisionLogOptions {
+  logger?: Logger;
+  /** How long one send waits for JetStream's acknowledgement. @default 5_000 */
+  ackTimeoutMs?: number;
+  /** Decisions that may wait for JetStream before Decide refuses more. @default 100_000 */
+  maxUnconfirmed?: number;
+}
+
+/** Waits between sends of a decision JetStream has not acknowledged. */
+const RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000];
 
 /**
  * Decisions go onto the raw stream (subject `pulse.raw.pulse-decisions`) as
  * `DECISION` events: every engine applies them in order with the feedback
  * that follows, so every engine learns the same, and the stream is the log
- * analysts read (what was eligible, the scores, the choice). A core publish,
- * not awaited: Decide does not wait for JetStream. It is made before Decide
- * answers, so the client writes it to NATS ahead of the response, and
- * feedback the caller sends on the response reaches the stream after it. A
- * decision published while NATS is unreachable is buffered by the client
- * and sent on reconnect; feedback that overtakes its decision then is
- * counted as for an unknown one. A closed connection throws, so Decide fails
- * rather than answer unlogged.
+ * analysts read (what was eligible, the scores, the choice).
+ *
+ * Decide does not wait for JetStream, but the event is handed to the NATS
+ * client before Decide answers, so the client writes it ahead of the answer
+ * and feedback sent on the answer reaches the stream after it. Each event is
+ * sent as a JetStream publish and sent again until acknowledged (the NATS
+ * client drops what it buffered while disconnected); the decision id is its
+ * message id, so JetStream, and past its duplicate window the engine's dedupe
+ * index, keep one copy. Feedback that overtakes a decision re-sent after an
+ * outage counts as for an unknown decision.
  */
-export function createDecisionLog(nc: NatsConnection): DecisionLog {
+export function createDecisionLog(
+  nc: NatsConnection,
+  options: DecisionLogOptions = {},
+): DecisionLog {
   const subject = rawSubject(DECISION_SOURCE);
+  const js = jetstream(nc);
+  const log = options.logger?.child({ component: 'decision-log' });
+  const ackTimeoutMs = options.ackTimeoutMs ?? 5_000;
+  const maxUnconfirmed = options.maxUnconfirmed ?? 100_000;
+  const unconfirmed = new Set<Promise<void>>();
+  let closing = false;
+
+  const store = async (decisionId: string, data: Uint8Array): Promise<void> => {
+    const h = headers();
+    h.set(HEADERS.source, DECISION_SOURCE);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await js.publish(subject, data, { msgID: decisionId, headers: h, timeout: ackTimeoutMs });
+        if (attempt > 0) log?.info({ decisionId, attempts: attempt + 1 }, 'decision stored');
+        return;
+      } catch (err) {
+        if (closing || nc.isClosed()) {
+          log?.error({ err, decisionId }, 'decision not stored: the engine is stopping');
+          return;
+        }
+        if (attempt === 0) log?.warn({ err, decisionId }, 'decision not stored yet; sending again');
+        await sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]);
+      }
+    }
+  };
+
   return {
     publish(decision) {
-      const h = headers();
-      h.set(HEADERS.msgId, decision.decisionId);
-      h.set(HEADERS.source, DECISION_SOURCE);
-      nc.publish(subject, encodeDecision(decision), { headers: h });
+      if (closing || nc.isClosed()) {
+        throw new UnavailableError('decisions cannot be logged: the NATS connection is closed');
+      }
+      if (unconfirmed.size >= maxUnconfirmed) {
+        throw new UnavailableError(
+          `decisions cannot be logged: ${unconfirmed.size} wait for JetStream already`,
+        );
+      }
+      const sending = store(decision.decisionId, encodeDecision(decision));
+      unconfirmed.add(sending);
+      void sending.finally(() => unconfirmed.delete(sending));
+    },
+    get unconfirmed() {
+      return unconfirmed.size;
+    },
+    async close(timeoutMs) {
+      const all = Promise.all(unconfirmed);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([all, timeout]);
+      clearTimeout(timer);
+      closing = true;
+      if (unconfirmed.size > 0) {
+        log?.error({ unconfirmed: unconfirmed.size }, 'decisions not stored before stopping');
+      }
     },
   };
 }
