@@ -85,6 +85,18 @@ describe('createDecisionLog against a real nats-server', () => {
     await waitFor(() => (log.unconfirmed === 0 ? true : undefined), 5_000);
   });
 
+  it('gives a decision over the server max_payload up at once instead of sending it again', async () => {
+    const log = createDecisionLog(nc);
+    const huge = create(DecisionLoggedSchema, {
+      decisionId: 'huge',
+      consideredOfferIds: 'x'.repeat(2 * 1024 * 1024),
+    });
+    log.publish(huge);
+    log.publish(decision('small'));
+    await waitFor(() => (log.unconfirmed === 0 ? true : undefined), 2_000);
+    expect((await storedDecisions(nc)).map((d) => d.id)).toEqual(['small']);
+  });
+
   it('refuses with UnavailableError once the connection is closed', async () => {
     const log = createDecisionLog(nc);
     await nc.close();

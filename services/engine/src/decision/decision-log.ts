@@ -80,6 +80,11 @@ export function createDecisionLog(
           log?.error({ err, decisionId }, 'decision not stored: the engine is stopping');
           return;
         }
+        if (err instanceof Error && err.name === 'InvalidArgumentError') {
+          // Sending again cannot help (the message is over the server's max_payload).
+          log?.error({ err, decisionId }, 'decision not stored');
+          return;
+        }
         if (attempt === 0) log?.warn({ err, decisionId }, 'decision not stored yet; sending again');
         await sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]);
       }
