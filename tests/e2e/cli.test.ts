@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '@pulse/nats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { spawnCli } from '../harness/cli-process.js';
@@ -97,5 +98,15 @@ describe('the pulse CLI against running services', () => {
     expect((await pulse(['decide', 'homepage'])).code).toBe(2);
     expect((await pulse(['import', 'x.csv', '--format', 'nope'])).code).toBe(2);
     expect((await pulse(['profile', '--help'])).code).toBe(0);
+  });
+
+  it('says which flag to set when no engine listens at the address', async () => {
+    const port = await freePort();
+    const out = await pulse(['profile', 'user_id', '17850', '--engine', `127.0.0.1:${port}`]);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toBe(
+      `pulse: cannot reach the engine (connect ECONNREFUSED 127.0.0.1:${port}): is it running? ` +
+        'Pass --engine host:port when it listens elsewhere',
+    );
   });
 });

@@ -39,7 +39,7 @@ export function explainChosen(
   const propensity =
     model === 'fixed'
       ? 'propensity 1'
-      : `propensity ${n(estimate.sampled)} (${describeEstimate(estimate)})`;
+      : `propensity ${n(estimate.sampled)} (a draw from ${describeEstimate(estimate)})`;
   return (
     `chosen at rank ${rank + 1} of ${count} (${source}): score = ${propensity} × ` +
     `value ${n(eligible.offer.value)} × ${explainLever(eligible, lever)} = ${offer.score}`

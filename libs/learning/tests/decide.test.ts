@@ -122,4 +122,15 @@ describe('exploration', () => {
     // so candles scores 0.5 × 20 = 10 and lantern 0.5 × 15 = 7.5.
     expect(chosen).toEqual(['xmas', 'xmas', 'xmas']);
   });
+
+  it('names the sampled propensity a draw from the posterior', () => {
+    const h = harness({ defaultPlacement: { model: 'beta', lever: 'none', temperature: 0 } });
+    Object.assign(armOf(h.learner, 'homepage', 'xmas'), { successes: 18, failures: 2 });
+    const xmas = h.decideAt(T0).considered.find((c) => c.offerId === 'xmas');
+    // Greedy at temperature 0: the draw is the posterior mean of Beta(19, 3), 19 / 22.
+    expect(xmas?.explanation).toBe(
+      'chosen at rank 1 of 1 (beta): score = propensity 0.863636 ' +
+        '(a draw from Beta(19, 3), mean 0.864) × value 12 × lever 1 = 10.363636',
+    );
+  });
 });

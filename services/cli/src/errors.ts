@@ -16,3 +16,28 @@ export function exitCodeOf(err: unknown): number {
   if (err instanceof InvalidMappingError) return EXIT_CODES.usage;
   return EXIT_CODES.failure;
 }
+
+/** gRPC's UNAVAILABLE status code. */
+const UNAVAILABLE = 14;
+
+/**
+ * The line the CLI prints for an error that ended a command. A call that
+ * found no engine to talk to says so and names the flag that points at it,
+ * instead of gRPC's own text.
+ */
+export function messageOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const { code, details } = err as Error & { code?: unknown; details?: unknown };
+  if (
+    code === UNAVAILABLE &&
+    typeof details === 'string' &&
+    details.startsWith('No connection established')
+  ) {
+    const cause = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/.exec(details)?.[1];
+    return (
+      `cannot reach the engine${cause ? ` (${cause})` : ''}: is it running? ` +
+      'Pass --engine host:port when it listens elsewhere'
+    );
+  }
+  return err.message;
+}

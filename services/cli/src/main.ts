@@ -5,7 +5,7 @@ import { runDeleteProfile } from './commands/delete-profile.js';
 import { runImport } from './commands/import.js';
 import { runDecide, runGetProfile, runListAudiences, runOfferStats } from './commands/query.js';
 import { runStatus } from './commands/status.js';
-import { exitCodeOf } from './errors.js';
+import { exitCodeOf, messageOf } from './errors.js';
 import { setClientSecurity } from './client-security.js';
 import { runCreateApiKey } from './commands/api-key.js';
 import {
@@ -216,7 +216,7 @@ program
 program.parseAsync().catch((err: unknown) => {
   // Commander already printed its own errors and the help text.
   if (!(err instanceof CommanderError)) {
-    process.stderr.write(`pulse: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`pulse: ${messageOf(err)}\n`);
   }
   process.exit(exitCodeOf(err));
 });
