@@ -223,14 +223,12 @@ function report(options: MixedBenchOptions, f: Figures): BenchResult {
           `${f.decideMixed.p99Ms.toFixed(1)} ms`,
           formatNumber(f.ingestMixed),
         ],
-        [
-          'p99 by round',
-          `alone ${f.rounds.map((r) => r.aloneP99Ms.toFixed(1)).join(' / ')} ms`,
-          `both ${f.rounds.map((r) => r.mixedP99Ms.toFixed(1)).join(' / ')} ms`,
-          '-',
-        ],
       ],
     },
+    notes: [
+      `Decide p99 by round: alone ${f.rounds.map((r) => r.aloneP99Ms.toFixed(1)).join(' / ')} ms, ` +
+        `both ${f.rounds.map((r) => r.mixedP99Ms.toFixed(1)).join(' / ')} ms`,
+    ],
     raw: f,
   };
 }

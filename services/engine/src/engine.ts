@@ -1,30 +1,16 @@
 import type { FSWatcher } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { jetstream } from '@nats-io/jetstream';
-import type { JsMsg } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { PULSE_PROTO_DIR, bindService, createGrpcServer } from '@pulse/grpc';
 import type { GrpcServer } from '@pulse/grpc';
-import { HEADERS, STREAMS, connectNats, deadLetterSubject, ensureStreams } from '@pulse/nats';
+import { STREAMS, connectNats, ensureStreams } from '@pulse/nats';
 import { startOpsServer } from '@pulse/ops';
 import type { OpsServer } from '@pulse/ops';
-import {
-  AudienceAdminService,
-  AudienceService,
-  DecisionService,
-  DiagnosticsService,
-  ProfileService,
-  TransitionReason,
-} from '@pulse/proto';
+import { TransitionReason } from '@pulse/proto';
 import { PulseStore } from '@pulse/store';
 import type { Logger } from 'pino';
 import * as access from './api/api-access.js';
-import type { ApiSecurity } from './api/api-access.js';
-import { audienceAdminHandlers } from './api/audience-admin-service.js';
 import { audienceHandlers } from './api/audience-service.js';
-import { DECISION_RESPONSE_SERIALIZERS, decisionHandlers } from './api/decision-service.js';
-import { diagnosticsHandlers } from './api/diagnostics-service.js';
+import { decisionHandlers } from './api/decision-service.js';
 import { profileHandlers } from './api/profile-service.js';
 import { createClock } from './clock.js';
 import { createDeletionRequests } from './profile/deletion-requests.js';
@@ -33,46 +19,33 @@ import { LearningRuntime } from './decision/learning-state.js';
 import { createDecisionMetrics } from './decision/decision-metrics.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineContext } from './context.js';
+import { startApis } from './api/start-apis.js';
+import { refreshAudienceIndex } from './audience/refresh-index.js';
+import { reportBatch } from './ingest/report-batch.js';
 import { loadDefinitions, watchDefinitions, withAudiences } from './definitions.js';
 import type { Definitions } from './definitions.js';
 import { WATERMARK_KEY, applyBatchAsync } from './ingest/apply-batch.js';
-import type { BatchOutcome } from './ingest/apply-batch.js';
 import { startEventConsumer } from './ingest/event-consumer.js';
 import type { EventConsumer } from './ingest/event-consumer.js';
 import { createEngineMetrics } from './metrics.js';
 import { startEngineObservers } from './observe/engine-observers.js';
 import type { EngineObservers } from './observe/engine-observers.js';
-import { indexFingerprint, indexIsStale, rebuildAudienceIndex } from './audience/rebuild-index.js';
 import { startRecheckLoop } from './audience/recheck-loop.js';
 import { startTransitionPublisher } from './audience/transition-publisher.js';
 import type { TransitionPublisher } from './audience/transition-publisher.js';
 import type { RecheckLoop } from './audience/recheck-loop.js';
-import type { RecheckPolicy } from './audience/update-audiences.js';
 import { startDedupePruner } from './ingest/dedupe-pruner.js';
-import { BackfillStatus, changedAudiences } from './audience/backfill.js';
+import { BackfillStatus } from './audience/backfill.js';
 import { openAudienceStore, toDefinition } from './audience/definition-store.js';
 import { OWN_ALL } from './partition/ownership.js';
 import { readHeld } from './partition/partition-data.js';
 import { checkNameFree, checkPartitionCount } from './partition/partition-leases.js';
 import { PartitionTable } from './partition/partition-table.js';
-import {
-  partitionMethods,
-  routedAudienceHandlers,
-  routedDecisionHandlers,
-  routedProfileHandlers,
-} from './partition/route-calls.js';
-import type { LocalHandlers, Router } from './partition/route-calls.js';
+import { partitionMethods } from './partition/route-calls.js';
+import type { LocalHandlers } from './partition/route-calls.js';
 import { startPartitioning } from './partition/start-partitioning.js';
 import type { Partitioning } from './partition/start-partitioning.js';
 import type { AudienceDefinitionStore, StoredAudience } from './audience/definition-store.js';
-
-const PROTO_FILES = [
-  'pulse/v1/profile.proto',
-  'pulse/v1/decision.proto',
-  'pulse/v1/audience.proto',
-  'pulse/v1/audience_admin.proto',
-  'pulse/v1/diagnostics.proto',
-];
 
 /** States a running engine goes through, logged at info. */
 export type EngineState = 'starting' | 'running' | 'stopping' | 'draining' | 'stopped';
@@ -389,89 +362,6 @@ export async function startEngine(
   };
 }
 
-/** Binds the gRPC APIs with health and reflection. */
-function startApis(
-  config: ResolvedEngineConfig,
-  context: EngineContext,
-  local: LocalHandlers,
-  router: Router | undefined,
-  admin: { store: AudienceDefinitionStore | undefined; backfill: BackfillStatus },
-  security: ApiSecurity,
-): Promise<GrpcServer> {
-  const { logger } = context;
-  const bound = security.bindOptions;
-  return createGrpcServer({
-    logger,
-    host: config.grpcHost,
-    port: config.grpcPort,
-    reflection: { protoDir: PULSE_PROTO_DIR, files: PROTO_FILES },
-    credentials: security.credentials,
-    services: [
-      bindService(
-        ProfileService,
-        router ? routedProfileHandlers(router, local) : local.profile,
-        bound(access.PROFILE_SCOPES),
-      ),
-      bindService(
-        AudienceService,
-        router ? routedAudienceHandlers(router, local) : local.audience,
-        bound(access.AUDIENCE_SCOPES),
-      ),
-      bindService(
-        AudienceAdminService,
-        audienceAdminHandlers(context, admin),
-        bound(access.AUDIENCE_ADMIN_SCOPES),
-      ),
-      bindService(
-        DecisionService,
-        router ? routedDecisionHandlers(router, local) : local.decision,
-        { ...bound(access.DECISION_SCOPES), responseSerializers: DECISION_RESPONSE_SERIALIZERS },
-      ),
-      bindService(DiagnosticsService, diagnosticsHandlers(), bound(access.DIAGNOSTICS_SCOPES)),
-    ],
-  });
-}
-
-/**
- * Rebuilds the live audience index when the definitions or the clock it was
- * built from changed (a reload, a new version, another PULSE_CLOCK).
- */
-async function refreshAudienceIndex(
-  context: EngineContext,
-  config: ResolvedEngineConfig,
-  recheck: RecheckPolicy,
-  log: Logger,
-  keepGoing: () => boolean,
-  options: { reason?: TransitionReason; previous?: Definitions; backfill: BackfillStatus },
-): Promise<void> {
-  const defs = context.definitions();
-  const fingerprint = indexFingerprint(defs, config.clock);
-  if (!indexIsStale(context.store, fingerprint)) return;
-  const started = performance.now();
-  const { backfill } = options;
-  const run = backfill.begin(
-    changedAudiences(options.previous, defs),
-    context.store.countProfiles(),
-  );
-  const isCurrent = () => keepGoing() && context.definitions() === defs;
-  const done = await rebuildAudienceIndex(
-    context.store,
-    defs,
-    fingerprint,
-    () => context.clock.now(),
-    recheck,
-    isCurrent,
-    {
-      reason: options.reason,
-      owns: (id) => context.ownership.owns(id),
-      onChunk: (n, changes) => backfill.advance(run, n, changes),
-    },
-  );
-  backfill.finish(run, isCurrent());
-  const ms = Math.round(performance.now() - started);
-  log.info({ ...done, ms }, 'audience index rebuilt');
-}
-
 /**
  * A data directory holds the partitions of one partition count: refuses to
  * run it with another (it would serve profiles it holds no state of).
@@ -492,24 +382,4 @@ function storedFrom(defs: Definitions): StoredAudience[] {
     const { name, expression, description, version } = defs.audiences.get(id)!;
     return { id, name, expression, description: description ?? '', version };
   });
-}
-
-/** Logs a batch and sends messages it could not apply to the dead-letter stream. */
-function reportBatch(nc: NatsConnection, batch: JsMsg[], outcome: BatchOutcome, log: Logger): void {
-  if (log.isLevelEnabled('debug')) {
-    log.debug({ ...outcome, transitions: outcome.transitions.length }, 'batch applied');
-  }
-  if (outcome.invalid.length === 0) return;
-  const js = jetstream(nc);
-  for (const { seq, reason } of outcome.invalid) {
-    const message = batch.find((m) => m.seq === seq);
-    if (!message) continue;
-    const h = headers();
-    h.set(HEADERS.reason, reason);
-    h.set(HEADERS.source, message.subject);
-    js.publish(deadLetterSubject('engine'), message.data, { headers: h }).catch((err: unknown) =>
-      log.error({ err, seq }, 'invalid stream message could not be dead-lettered'),
-    );
-  }
-  log.warn({ invalid: outcome.invalid }, 'invalid stream messages set aside');
 }
