@@ -236,14 +236,19 @@ function insertContact(times: ContactTimes, contact: Contact) {
 /**
  * Adds the contacts of `from` into `into`, in place, as when two profiles
  * merge: every contact of either counts once. `from` is left untouched.
+ * Entries of `into` are replaced, never changed: merging into a copy of its
+ * two records (`{ offers: { ...s.offers }, groups: { ...s.groups } }`)
+ * leaves `s` as it was.
  */
 export function mergeContactStates(into: ContactState, from: ContactState): ContactState {
   for (const scope of ['offers', 'groups'] as const) {
     for (const [key, times] of Object.entries(from[scope])) {
-      const target = (into[scope][key] ??= emptyTimes());
-      target.impressions = mergeSorted(target.impressions, times.impressions);
-      target.conversions = mergeSorted(target.conversions, times.conversions);
-      target.dismissals = mergeSorted(target.dismissals, times.dismissals);
+      const target = into[scope][key] ?? emptyTimes();
+      into[scope][key] = {
+        impressions: mergeSorted(target.impressions, times.impressions),
+        conversions: mergeSorted(target.conversions, times.conversions),
+        dismissals: mergeSorted(target.dismissals, times.dismissals),
+      };
     }
   }
   return into;

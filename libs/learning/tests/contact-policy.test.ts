@@ -114,6 +114,24 @@ describe('contact state upkeep', () => {
     expect(b.offers.lantern?.impressions).toEqual([T0 + 1]);
   });
 
+  it('merges into a copy of the two records and leaves the original as it was', () => {
+    const stored = createContactState();
+    recordContact(stored, { kind: 'impression', offerId: 'lantern', group: 'gifts', atMs: T0 });
+    const pending = createContactState();
+    recordContact(pending, {
+      kind: 'impression',
+      offerId: 'lantern',
+      group: 'gifts',
+      atMs: T0 + 5,
+    });
+    const copy = { offers: { ...stored.offers }, groups: { ...stored.groups } };
+    mergeContactStates(copy, pending);
+    expect(copy.offers.lantern?.impressions).toEqual([T0, T0 + 5]);
+    expect(copy.groups.gifts?.impressions).toEqual([T0, T0 + 5]);
+    expect(stored.offers.lantern?.impressions).toEqual([T0]);
+    expect(stored.groups.gifts?.impressions).toEqual([T0]);
+  });
+
   it('prunes what no later check can see', () => {
     const state = createContactState();
     recordContact(state, { kind: 'impression', offerId: 'lantern', atMs: T0 });

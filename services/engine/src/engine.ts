@@ -312,6 +312,7 @@ export async function startEngine(
           reportBatch(nc, batch, outcome, log);
           rechecks.runDue();
           void publisher.drain();
+          return outcome.holdMs;
         },
         onError: (err) => fail(err, 'consuming events failed; stopping without acknowledging more'),
         logger,

@@ -42,7 +42,9 @@ export class PendingContacts {
     for (const contacts of decisions.values()) {
       for (const contact of contacts) recordContact(pending, contact);
     }
-    return mergeContactStates(structuredClone(base), pending);
+    // The stored state is left as read: it may be a cached value of LMDB's.
+    const copy = { offers: { ...base.offers }, groups: { ...base.groups } };
+    return mergeContactStates(copy, pending);
   }
 
   get size(): number {

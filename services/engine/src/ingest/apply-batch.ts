@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_MAX_FUTURE_SKEW_MS,
   IDENTIFIER_MAX_BYTES,
@@ -64,6 +65,11 @@ export interface BatchOutcome {
   suppressed: number;
   transitions: Transition[];
   lastSeq: number;
+  /**
+   * Milliseconds the batch held the event loop while it was applied; the
+   * commit that follows runs on LMDB's writer thread and is not counted.
+   */
+  holdMs: number;
 }
 
 /** What {@link applyBatch} works with. */
@@ -114,9 +120,14 @@ export async function applyBatchAsync(
 ): Promise<BatchOutcome> {
   const outcome = emptyOutcome();
   const learning = ctx.learning.startBatch(ctx.definitions().decisions.learning);
-  const swapLearning = await ctx.store.transactionAsync(() =>
-    applyInTransaction(ctx, batch, learning, outcome),
-  );
+  const swapLearning = await ctx.store.transactionAsync(() => {
+    const started = performance.now();
+    try {
+      return applyInTransaction(ctx, batch, learning, outcome);
+    } finally {
+      outcome.holdMs = performance.now() - started;
+    }
+  });
   swapLearning?.();
   return outcome;
 }
@@ -134,6 +145,7 @@ function emptyOutcome(): BatchOutcome {
     suppressed: 0,
     transitions: [],
     lastSeq: 0,
+    holdMs: 0,
   };
 }
 
