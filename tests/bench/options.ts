@@ -90,11 +90,13 @@ export interface ResolvedBenchOptions {
   memoryProfiles: readonly number[];
   /** Where the JSON results go; a file under the OS temp dir by default. */
   jsonPath: string | undefined;
+  /** Folder for a CPU profile of each benchmark (see cpu-profile.ts); none when undefined. */
+  cpuProfileDir: string | undefined;
 }
 
 type Defaults = Omit<
   ResolvedBenchOptions,
-  'only' | 'quick' | 'ratesPerSec' | 'jsonPath' | 'redisUrl'
+  'only' | 'quick' | 'ratesPerSec' | 'jsonPath' | 'redisUrl' | 'cpuProfileDir'
 >;
 
 /** About 8 minutes on a 2-core machine. */
@@ -148,7 +150,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** One-line help for `--help` and bad options. */
 export const USAGE = `usage: npm run bench -- [--only ingest,decode,identity,intake,decide,profile-read,windows,audience,partitions,freshness,mixed,memory]
   [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
-  [--concurrency 32] [--redis-url URL] [--json FILE]`;
+  [--concurrency 32] [--redis-url URL] [--json FILE] [--cpu-profile DIR]`;
 
 /** Reads options from `argv` and `env`; throws a TypeError naming the bad option. */
 export function resolveBenchOptions(
@@ -170,6 +172,7 @@ export function resolveBenchOptions(
       'audience-profiles': { type: 'string' },
       'redis-url': { type: 'string' },
       json: { type: 'string' },
+      'cpu-profile': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -201,6 +204,7 @@ export function resolveBenchOptions(
     ),
     redisUrl: pick(values['redis-url'], 'REDIS_URL') ?? DEFAULT_REDIS_URL,
     jsonPath: pick(values.json, 'JSON'),
+    cpuProfileDir: pick(values['cpu-profile'], 'CPU_PROFILE'),
   });
 }
 

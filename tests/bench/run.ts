@@ -4,11 +4,12 @@
  * measured in the same run and the ratio the design targets; all results go
  * to a JSON file under the OS temp dir (or `--json FILE`).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { hasNatsServer } from '@pulse/nats';
 import { runAudienceBench } from './audience.bench.js';
+import { withCpuProfile } from './cpu-profile.js';
 import { runDecideBench } from './decide.bench.js';
 import { runDecodeBench } from './decode.bench.js';
 import { runIdentityBench } from './identity.bench.js';
@@ -98,9 +99,14 @@ async function main(): Promise<number> {
   console.log(`machine: ${machineBefore}`);
 
   const results: BenchResult[] = [];
+  const profileDir = options.cpuProfileDir;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   for (const name of options.only) {
-    const result = await RUNNERS[name](options);
+    const run = () => RUNNERS[name](options);
+    const profiled = profileDir ? await withCpuProfile(profileDir, name, run) : undefined;
+    const result = profiled ? profiled.result : await run();
     printResult(result);
+    profiled?.printSummary();
     results.push(result);
   }
 
