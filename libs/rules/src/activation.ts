@@ -5,10 +5,13 @@ import type { DecisionContext, FeatureReading, ProfileView } from './profile-vie
 import type { RuleVariable } from './rule-variables.js';
 
 /**
- * The values rules see for one profile (and optionally one decision),
- * converted to CEL once so that many rules can read them cheaply.
+ * The values rules see for one profile (and optionally one decision). Rules
+ * with a fast path (fast-path.ts) read the view as it is; the CEL bindings
+ * are built on first use, once, for the rules that need CEL.
  */
 export interface RuleActivation {
+  readonly view: ProfileView;
+  readonly context: DecisionContext | undefined;
   /** CEL-ready bindings, one per rule variable. Treat as read-only. */
   readonly bindings: Readonly<Record<RuleVariable, CelInput>>;
 }
@@ -16,21 +19,33 @@ export interface RuleActivation {
 const EMPTY_MAP: CelMap = celMap(new Map());
 
 /**
- * Converts a profile view (and decision context) into a {@link RuleActivation}.
+ * Wraps a profile view (and decision context) as a {@link RuleActivation}.
  * Build one per profile evaluation and pass it to every rule.
  */
 export function createActivation(view: ProfileView, context?: DecisionContext): RuleActivation {
+  let bindings: RuleActivation['bindings'] | undefined;
+  return {
+    view,
+    context,
+    get bindings() {
+      return (bindings ??= celBindings(view, context));
+    },
+  };
+}
+
+function celBindings(
+  view: ProfileView,
+  context: DecisionContext | undefined,
+): RuleActivation['bindings'] {
   const request = context?.request;
   return {
-    bindings: {
-      traits: celFromObject(view.traits),
-      features: celFromFeatures(view.features),
-      identifiers: celFromIdentifiers(view.identifiers),
-      now: view.nowMs,
-      profile_id: view.profileId,
-      request: request === undefined ? EMPTY_MAP : celFromObject(request),
-      placement: context?.placement ?? '',
-    },
+    traits: celFromObject(view.traits),
+    features: celFromFeatures(view.features),
+    identifiers: celFromIdentifiers(view.identifiers),
+    now: view.nowMs,
+    profile_id: view.profileId,
+    request: request === undefined ? EMPTY_MAP : celFromObject(request),
+    placement: context?.placement ?? '',
   };
 }
 

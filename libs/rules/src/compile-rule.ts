@@ -4,6 +4,7 @@ import type { RuleActivation } from './activation.js';
 import { RULE_ENV } from './cel-env.js';
 import { RuleError, RuleEvaluationError } from './errors.js';
 import { findTypeClash } from './check-types.js';
+import { compileFastPath } from './fast-path.js';
 import type { FieldTypes } from './check-types.js';
 import { findProblem, staticKind } from './inspect-expr.js';
 import type { ParsedRule, StaticKind } from './inspect-expr.js';
@@ -32,6 +33,11 @@ export interface CompileRuleOptions<K extends RuleKind = RuleKind> {
    * (and `features.<name>` must name one of them). @default no type check
    */
   fieldTypes?: FieldTypes;
+  /**
+   * Whether plain cases are evaluated by closures over the view, without
+   * CEL (see fast-path.ts); false leaves every evaluation to CEL. @default true
+   */
+  fastPath?: boolean;
 }
 
 /** The outcome of one evaluation: a value, or the error that stopped it. */
@@ -46,6 +52,8 @@ export interface CompiledRule<T extends boolean | number = boolean | number> {
   readonly source: string;
   /** Evaluates the rule; never throws. */
   eval(activation: RuleActivation): RuleResult<T>;
+  /** Whether plain cases skip CEL (fast-path.ts). */
+  readonly hasFastPath: boolean;
 }
 
 /** A compiled condition. */
@@ -72,13 +80,20 @@ export function compileRule(expression: string, options: CompileRuleOptions): Co
   checkRule(expression, parsed, options);
 
   const program = plan(RULE_ENV, parsed) as Program;
+  const fast = options.fastPath === false ? undefined : compileFastPath(parsed.expr);
   const position = (exprId: bigint | undefined) => positionOf(expression, parsed, exprId);
   const convert = kind === 'bool' ? toBool : toDouble;
+  const plain = kind === 'bool' ? plainBool : plainDouble;
   return {
     name,
     kind,
     source: expression,
+    hasFastPath: fast !== undefined,
     eval(activation) {
+      if (fast) {
+        const result = plain(fast(activation));
+        if (result !== undefined) return result;
+      }
       const raw = program(activation.bindings);
       if (isCelError(raw)) {
         const error = new RuleEvaluationError(name, raw.message, position(raw.exprId), {
@@ -141,6 +156,17 @@ function checkRule(expression: string, parsed: ParsedRule, options: CompileRuleO
 
 function fitsKind(yields: StaticKind, kind: RuleKind): boolean {
   return kind === 'bool' ? yields === 'bool' : yields === 'double' || yields === 'int';
+}
+
+/** A fast path's answer as a result, when it is one a bool rule yields. */
+function plainBool(value: unknown): RuleResult<boolean> | undefined {
+  if (value === true) return TRUE_RESULT;
+  return value === false ? FALSE_RESULT : undefined;
+}
+
+/** A fast path's answer as a result, when it is a finite double (anything else goes to CEL). */
+function plainDouble(value: unknown): RuleResult<number> | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : undefined;
 }
 
 function toBool(raw: unknown, name: string): RuleResult<boolean> {
