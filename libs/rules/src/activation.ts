@@ -44,7 +44,7 @@ function celBindings(
     identifiers: celFromIdentifiers(view.identifiers),
     now: view.nowMs,
     profile_id: view.profileId,
-    request: request === undefined ? EMPTY_MAP : celFromObject(request),
+    request: request == null ? EMPTY_MAP : celFromObject(request),
     placement: context?.placement ?? '',
   };
 }

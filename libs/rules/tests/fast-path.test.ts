@@ -208,6 +208,18 @@ describe('fast path', () => {
     expect(built).toBe(0);
   });
 
+  it('reads a null request, as untyped callers send it, as an empty one on both paths', () => {
+    const context = { request: null as unknown as undefined, placement: 'homepage' };
+    for (const fastPath of [true, false]) {
+      const rule = compileRule("!has(request.channel) && placement == 'homepage'", {
+        name: 'rule',
+        kind: 'bool',
+        fastPath,
+      });
+      expect(outcome(rule.eval(createActivation(makeView({}), context)))).toEqual({ value: true });
+    }
+  });
+
   it('leaves rules with constructs it does not take to CEL alone', () => {
     for (const expression of [
       "traits.tags.exists(t, t == 'gift')",

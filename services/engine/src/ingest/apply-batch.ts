@@ -66,8 +66,9 @@ export interface BatchOutcome {
   transitions: Transition[];
   lastSeq: number;
   /**
-   * Milliseconds the batch held the event loop while it was applied; the
-   * commit that follows runs on LMDB's writer thread and is not counted.
+   * Milliseconds the batch held the event loop: with {@link applyBatchAsync}
+   * the apply alone (the commit runs on LMDB's writer thread), with
+   * {@link applyBatch} the apply and its synchronous commit.
    */
   holdMs: number;
 }
@@ -99,9 +100,11 @@ export const WATERMARK_KEY = 'watermark';
 export function applyBatch(ctx: ApplyContext, batch: readonly StreamMessage[]): BatchOutcome {
   const outcome = emptyOutcome();
   const learning = ctx.learning.startBatch(ctx.definitions().decisions.learning);
+  const started = performance.now();
   const swapLearning = ctx.store.transaction(() =>
     applyInTransaction(ctx, batch, learning, outcome),
   );
+  outcome.holdMs = performance.now() - started;
   // The learned state in memory changes only once LMDB holds it.
   swapLearning?.();
   return outcome;
