@@ -13,6 +13,8 @@ import type { BenchResult } from './report.js';
 /** Options of {@link runIngestBench}. */
 export interface IngestBenchOptions {
   events: number;
+  /** Customers the orders go to, with Zipf skew. */
+  customers: number;
 }
 
 /** Longest either consumer may take to reach the last message. */
@@ -29,7 +31,11 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Bench
   const nc = await connect({ servers: env.nats.url, name: 'bench-publisher' });
   try {
     let started = performance.now();
-    const workload = buildOrderWorkload(UCI_FILE, { events: options.events, runId: 'ingest' });
+    const workload = buildOrderWorkload(UCI_FILE, {
+      events: options.events,
+      customers: options.customers,
+      runId: 'ingest',
+    });
     const buildMs = performance.now() - started;
     await ensureStreams(nc);
     const published = await publishWorkload(nc, workload);

@@ -50,6 +50,8 @@ export interface ResolvedBenchOptions {
   quick: boolean;
   /** Events published for the ingest benchmark. */
   ingestEvents: number;
+  /** Customers the ingest benchmark's orders go to, with Zipf skew. */
+  ingestCustomers: number;
   /** Copies of the UCI file in the identity benchmark. */
   identityUciCopies: number;
   /** People (8 events, 2 merges each) in the identity benchmark's merge stream. */
@@ -102,6 +104,7 @@ type Defaults = Omit<
 /** About 8 minutes on a 2-core machine. */
 const FULL_DEFAULTS: Defaults = {
   ingestEvents: 100_000,
+  ingestCustomers: 10_000,
   identityUciCopies: 5,
   identityPeople: 10_000,
   intakeEvents: 60_000,
@@ -125,6 +128,7 @@ const FULL_DEFAULTS: Defaults = {
 /** About 35 seconds: a smoke test of the figures, noisier. */
 const QUICK_DEFAULTS: Defaults = {
   ingestEvents: 20_000,
+  ingestCustomers: 10_000,
   identityUciCopies: 2,
   identityPeople: 3_000,
   intakeEvents: 10_000,
@@ -149,7 +153,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One-line help for `--help` and bad options. */
 export const USAGE = `usage: npm run bench -- [--only ingest,decode,identity,intake,decide,profile-read,windows,audience,partitions,freshness,mixed,memory]
-  [--quick] [--events N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
+  [--quick] [--events N] [--customers N] [--intake-events N] [--profiles N] [--audience-profiles N] [--rates 1000,2000] [--phase-ms 5000] [--warmup-ms 1000]
   [--concurrency 32] [--redis-url URL] [--json FILE] [--cpu-profile DIR]`;
 
 /** Reads options from `argv` and `env`; throws a TypeError naming the bad option. */
@@ -163,6 +167,7 @@ export function resolveBenchOptions(
       only: { type: 'string' },
       quick: { type: 'boolean' },
       events: { type: 'string' },
+      customers: { type: 'string' },
       'intake-events': { type: 'string' },
       rates: { type: 'string' },
       'phase-ms': { type: 'string' },
@@ -191,6 +196,7 @@ export function resolveBenchOptions(
     only: readOnly(pick(values.only, 'ONLY')),
     quick,
     ingestEvents: int(values.events, 'events', defaults.ingestEvents),
+    ingestCustomers: int(values.customers, 'customers', defaults.ingestCustomers),
     intakeEvents: int(values['intake-events'], 'intake-events', defaults.intakeEvents),
     ratesPerSec: readRates(pick(values.rates, 'RATES')),
     warmupMs: int(values['warmup-ms'], 'warmup-ms', defaults.warmupMs),

@@ -27,7 +27,7 @@ import type { BenchResult } from './report.js';
 import { runWindowsBench } from './windows.bench.js';
 
 const RUNNERS: Record<BenchmarkName, (options: ResolvedBenchOptions) => Promise<BenchResult>> = {
-  ingest: (o) => runIngestBench({ events: o.ingestEvents }),
+  ingest: (o) => runIngestBench({ events: o.ingestEvents, customers: o.ingestCustomers }),
   decode: (o) => runDecodeBench({ events: o.ingestEvents, rounds: o.rounds }),
   identity: (o) =>
     runIdentityBench({ uciCopies: o.identityUciCopies, mergePeople: o.identityPeople }),
