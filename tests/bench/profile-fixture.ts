@@ -125,14 +125,14 @@ export async function writeRedis(
   }
 }
 
-/** Unlinks the hashes {@link writeRedis} wrote. */
+/** Unlinks the hashes {@link writeRedis} wrote for these profile ids. */
 export async function deleteRedis(
   client: RedisClient,
   keyPrefix: string,
-  records: readonly ProfileRecord[],
+  ids: readonly string[],
 ): Promise<void> {
-  for (let i = 0; i < records.length; i += WRITE_BATCH) {
-    const keys = records.slice(i, i + WRITE_BATCH).map((r) => `${keyPrefix}${r.id}`);
+  for (let i = 0; i < ids.length; i += WRITE_BATCH) {
+    const keys = ids.slice(i, i + WRITE_BATCH).map((id) => `${keyPrefix}${id}`);
     await client.unlink(keys);
   }
 }
