@@ -1,19 +1,15 @@
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PulseStore } from '@pulse/store';
 import { createClient } from 'redis';
-import { LatencyRecorder } from './latency-recorder.js';
+import { REPO_ROOT } from '../harness/index.js';
 import type { LatencySummary } from './latency-recorder.js';
-import {
-  buildProfiles,
-  deleteRedis,
-  fromRedisHash,
-  writeLmdb,
-  writeRedis,
-} from './profile-fixture.js';
+import { buildProfiles, deleteRedis, writeLmdb, writeRedis } from './profile-fixture.js';
 import type { RedisClient } from './profile-fixture.js';
+import type { ModeFigures, ReadMode, ReadPlan, ReadReport } from './profile-reader.js';
 import { createRandom, zipfSampler } from './random.js';
 import { formatNumber, row } from './report.js';
 import type { BenchResult } from './report.js';
@@ -36,13 +32,7 @@ const READ_IDS = 1 << 20;
 const CONNECT_TIMEOUT_MS = 2_000;
 const TARGET = { op: '>=', ratio: 10 } as const;
 
-type Mode = 'lmdb' | 'redis' | 'redis-pipelined';
-
-interface ModeFigures {
-  reads: number;
-  elapsedMs: number;
-  latency: LatencyRecorder;
-}
+const PROFILE_READER = join(dirname(fileURLToPath(import.meta.url)), 'profile-reader.ts');
 
 /**
  * Profile read: one whole profile by id, from LMDB (`getProfile`: get and
@@ -59,13 +49,23 @@ export async function runProfileReadBench(options: ProfileReadBenchOptions): Pro
 
   const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-profile-read-'));
   const keyPrefix = `pulse-bench:${process.pid}-${Date.now().toString(36)}:profile:`;
-  const store = PulseStore.open({ path: dir });
+  let store: PulseStore | undefined = PulseStore.open({ path: dir });
   // Ids of every hash written, for the clean-up even when loading fails midway.
   const written: string[] = [];
   try {
     const loaded = await loadProfiles(options.profiles, store, dir, client, keyPrefix, written);
+    await store.close();
+    store = undefined;
     const ids = zipfIds(loaded.ids);
-    const figures = await measure(options, store, client, keyPrefix, ids);
+    const figures = await runReader({
+      lmdbPath: dir,
+      redisUrl: options.redisUrl,
+      keyPrefix,
+      sequence: ids.sequence,
+      phaseMs: options.phaseMs,
+      rounds: options.rounds,
+      pipelineDepth: PIPELINE_DEPTH,
+    });
     const perProfile = {
       lmdb: loaded.lmdbBytes / ids.profiles,
       redis: loaded.redisBytes / ids.profiles,
@@ -74,9 +74,31 @@ export async function runProfileReadBench(options: ProfileReadBenchOptions): Pro
   } finally {
     await deleteRedis(client, keyPrefix, written);
     await client.quit();
-    await store.close();
+    await store?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Forks profile-reader.ts, hands it the plan and waits for its figures. */
+function runReader(plan: ReadPlan): Promise<Record<ReadMode, ModeFigures>> {
+  return new Promise((resolve, reject) => {
+    const child = fork(PROFILE_READER, [], {
+      cwd: REPO_ROOT,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let settled = false;
+    child.once('message', (report: ReadReport) => {
+      settled = true;
+      if (report.type === 'done') resolve(report.figures);
+      else reject(new Error(`profile reader failed: ${report.message}`));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (!settled) reject(new Error(`profile reader exited with code ${code}`));
+    });
+    child.send(plan);
+  });
 }
 
 /** What the measured part keeps of the profiles loaded: their ids, not the records. */
@@ -147,69 +169,18 @@ function zipfIds(ids: readonly string[]): { sequence: string[]; profiles: number
   return { sequence, profiles: ids.length };
 }
 
-async function measure(
-  options: ProfileReadBenchOptions,
-  store: PulseStore,
-  client: RedisClient,
-  keyPrefix: string,
-  ids: { sequence: string[] },
-): Promise<Record<Mode, ModeFigures>> {
-  const figures = {} as Record<Mode, ModeFigures>;
-  const modes: Mode[] = ['lmdb', 'redis', 'redis-pipelined'];
-  for (const mode of modes)
-    figures[mode] = { reads: 0, elapsedMs: 0, latency: new LatencyRecorder() };
-  let next = 0;
-  const nextId = () => ids.sequence[next++ & (READ_IDS - 1)]!;
-  const sliceMs = options.phaseMs / options.rounds;
-  const readRedis = async (f: ModeFigures) => {
-    const start = performance.now();
-    const hash = (await client.hGetAll(`${keyPrefix}${nextId()}`)) as Record<string, string>;
-    if (fromRedisHash(hash).id === '') throw new Error('profile read: empty Redis profile');
-    f.latency.record(performance.now() - start);
-    f.reads += 1;
-  };
-
-  // A short unrecorded turn of each first, so JIT and connection warm-up stay out.
-  for (let round = -1; round < options.rounds; round += 1) {
-    const record = round >= 0;
-    const ms = record ? sliceMs : Math.min(300, sliceMs);
-    for (const mode of modes) {
-      const f = record ? figures[mode] : { reads: 0, elapsedMs: 0, latency: new LatencyRecorder() };
-      const started = performance.now();
-      const until = started + ms;
-      if (mode === 'lmdb') {
-        while (performance.now() < until) {
-          const start = performance.now();
-          const profile = store.getProfile(nextId());
-          if (!profile) throw new Error('profile read: missing LMDB profile');
-          f.latency.record(performance.now() - start);
-          f.reads += 1;
-        }
-      } else {
-        const depth = mode === 'redis' ? 1 : PIPELINE_DEPTH;
-        const worker = async () => {
-          while (performance.now() < until) await readRedis(f);
-        };
-        await Promise.all(Array.from({ length: depth }, worker));
-      }
-      f.elapsedMs += performance.now() - started;
-    }
-  }
-  return figures;
-}
-
 function summarize(
   name: string,
   options: ProfileReadBenchOptions,
   description: string,
-  figures: Record<Mode, ModeFigures>,
+  figures: Record<ReadMode, ModeFigures>,
   perProfile: { lmdb: number; redis: number },
 ): BenchResult {
   const perSec = (f: ModeFigures) => (f.reads * 1_000) / f.elapsedMs;
   const summaries = {
-    lmdb: figures.lmdb.latency.summary(),
-    redis: figures.redis.latency.summary(),
-    'redis-pipelined': figures['redis-pipelined'].latency.summary(),
+    lmdb: figures.lmdb.latency,
+    redis: figures.redis.latency,
+    'redis-pipelined': figures['redis-pipelined'].latency,
   };
   const us = (ms: number) => `${formatNumber(ms * 1_000)} us`;
   const line = (mode: string, f: ModeFigures, s: LatencySummary) => [
@@ -225,7 +196,8 @@ function summarize(
     workload: [
       description,
       `reads: one whole profile by Zipf-skewed id (s=${READ_ZIPF_EXPONENT}), ` +
-        `${options.phaseMs} ms per mode in ${options.rounds} turns, single Node process`,
+        `${options.phaseMs} ms per mode in ${options.rounds} turns, in a Node process of ` +
+        'their own started once both stores were loaded',
       'ours: PulseStore.getProfile (LMDB get + msgpack decode), synchronous, one caller',
       `reference: Redis HGETALL profile:<id> at ${options.redisUrl}, every field JSON.parse'd; ` +
         `primary ratio vs one awaited client, second line vs ${PIPELINE_DEPTH} in flight`,
