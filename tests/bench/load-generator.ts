@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { createClient } from '@pulse/grpc';
 import { AudienceService, DecisionService, DiagnosticsService } from '@pulse/proto';
+import { requireBenchParent } from './bench-child.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import { LoopDelayWatch } from './loop-delay.js';
 import type {
@@ -232,10 +233,7 @@ function report(message: LoadReport): void {
   process.send?.(message);
 }
 
-if (!process.send) {
-  console.error('load-generator.ts runs as a child of decide.bench.ts (it needs an IPC channel)');
-  process.exit(2);
-}
+requireBenchParent('load-generator.ts', 'decide.bench.ts');
 process.once('message', (plan: LoadPlan) => {
   runPlan(plan).then(
     () => process.disconnect(),

@@ -2,15 +2,10 @@
  * The runner's side of the load generator: forks it, hands it the plan and,
  * while each slice runs, measures the in-process engine it is calling.
  */
-import { fork } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '../harness/index.js';
+import { forkBenchChild } from './bench-child.js';
 import type { LoadPlan, LoadReport, PhaseResult } from './load-protocol.js';
 import { LoopDelayWatch } from './loop-delay.js';
-
-const LOAD_GENERATOR = join(dirname(fileURLToPath(import.meta.url)), 'load-generator.ts');
 
 /** The engine process while one phase key's slices ran: its CPU and event-loop delay. */
 export interface ServerFigures {
@@ -64,11 +59,7 @@ class ServerWatch {
 /** Forks the load generator, hands it the plan and collects a result per phase key. */
 export function runLoadGenerator(plan: LoadPlan): Promise<MeasuredPhase[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(LOAD_GENERATOR, [], {
-      cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkBenchChild('load-generator.ts');
     const watch = new ServerWatch();
     const results: MeasuredPhase[] = [];
     let done = false;

@@ -1,12 +1,9 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PulseStore } from '@pulse/store';
 import { createClient } from 'redis';
-import { REPO_ROOT } from '../harness/index.js';
-import type { LatencySummary } from './latency-recorder.js';
+import { forkBenchChild } from './bench-child.js';
 import { buildProfiles, deleteRedis, writeLmdb, writeRedis } from './profile-fixture.js';
 import type { RedisClient } from './profile-fixture.js';
 import type { ModeFigures, ReadMode, ReadPlan, ReadReport } from './profile-reader.js';
@@ -31,8 +28,6 @@ const READ_ZIPF_EXPONENT = 1;
 const READ_IDS = 1 << 20;
 const CONNECT_TIMEOUT_MS = 2_000;
 const TARGET = { op: '>=', ratio: 10 } as const;
-
-const PROFILE_READER = join(dirname(fileURLToPath(import.meta.url)), 'profile-reader.ts');
 
 /**
  * Profile read: one whole profile by id, from LMDB (`getProfile`: get and
@@ -82,11 +77,7 @@ export async function runProfileReadBench(options: ProfileReadBenchOptions): Pro
 /** Forks profile-reader.ts, hands it the plan and waits for its figures. */
 function runReader(plan: ReadPlan): Promise<Record<ReadMode, ModeFigures>> {
   return new Promise((resolve, reject) => {
-    const child = fork(PROFILE_READER, [], {
-      cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkBenchChild('profile-reader.ts');
     let settled = false;
     child.once('message', (report: ReadReport) => {
       settled = true;
@@ -177,18 +168,13 @@ function summarize(
   perProfile: { lmdb: number; redis: number },
 ): BenchResult {
   const perSec = (f: ModeFigures) => (f.reads * 1_000) / f.elapsedMs;
-  const summaries = {
-    lmdb: figures.lmdb.latency,
-    redis: figures.redis.latency,
-    'redis-pipelined': figures['redis-pipelined'].latency,
-  };
   const us = (ms: number) => `${formatNumber(ms * 1_000)} us`;
-  const line = (mode: string, f: ModeFigures, s: LatencySummary) => [
+  const line = (mode: string, f: ModeFigures) => [
     mode,
     formatNumber(f.reads),
     `${formatNumber(perSec(f))}/s`,
-    us(s.p50Ms),
-    us(s.p99Ms),
+    us(f.latency.p50Ms),
+    us(f.latency.p99Ms),
   ];
   const ours = perSec(figures.lmdb);
   return {
@@ -215,13 +201,9 @@ function summarize(
     details: {
       headers: ['mode', 'reads', 'reads/s', 'p50', 'p99'],
       rows: [
-        line('LMDB getProfile', figures.lmdb, summaries.lmdb),
-        line('Redis HGETALL, 1 client', figures.redis, summaries.redis),
-        line(
-          `Redis HGETALL, ${PIPELINE_DEPTH} in flight`,
-          figures['redis-pipelined'],
-          summaries['redis-pipelined'],
-        ),
+        line('LMDB getProfile', figures.lmdb),
+        line('Redis HGETALL, 1 client', figures.redis),
+        line(`Redis HGETALL, ${PIPELINE_DEPTH} in flight`, figures['redis-pipelined']),
       ],
     },
     notes: [
@@ -236,7 +218,11 @@ function summarize(
         redis: perSec(figures.redis),
         redisPipelined: perSec(figures['redis-pipelined']),
       },
-      latency: summaries,
+      latency: {
+        lmdb: figures.lmdb.latency,
+        redis: figures.redis.latency,
+        'redis-pipelined': figures['redis-pipelined'].latency,
+      },
     },
   };
 }

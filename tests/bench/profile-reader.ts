@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { PulseStore } from '@pulse/store';
 import { createClient } from 'redis';
+import { requireBenchParent } from './bench-child.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import type { LatencySummary } from './latency-recorder.js';
 import { fromRedisHash } from './profile-fixture.js';
@@ -96,21 +97,17 @@ async function measure(plan: ReadPlan): Promise<Record<ReadMode, ModeFigures>> {
       elapsedMs: tally.elapsedMs,
       latency: tally.latency.summary(),
     });
-    return {
-      lmdb: figures(tallies.lmdb),
-      redis: figures(tallies.redis),
-      'redis-pipelined': figures(tallies['redis-pipelined']),
-    };
+    return Object.fromEntries(MODES.map((mode) => [mode, figures(tallies[mode])])) as Record<
+      ReadMode,
+      ModeFigures
+    >;
   } finally {
     await client.quit();
     await store.close();
   }
 }
 
-if (!process.send) {
-  console.error('profile-reader.ts runs as a child of profile-read.bench.ts (it needs IPC)');
-  process.exit(2);
-}
+requireBenchParent('profile-reader.ts', 'profile-read.bench.ts');
 process.once('message', (plan: ReadPlan) => {
   const report = (message: ReadReport) => process.send?.(message, () => process.disconnect());
   measure(plan).then(
